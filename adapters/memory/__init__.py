@@ -1,0 +1,1 @@
+"""In-memory adapters: the domain's tests and the offline demo run on these."""

@@ -1,0 +1,69 @@
+"""An in-memory order repository with the same contract as the DynamoDB one: conditional
+writes on the version, and an outbox filled in the same step as the order."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import threading
+from collections.abc import Sequence
+
+from domain.errors import ConcurrencyConflict, OrderAlreadyExists, OrderNotFound
+from domain.events import DomainEvent
+from domain.order import Order
+from domain.ports import OrderPage, OrderRepository
+
+
+class InMemoryOrderRepository(OrderRepository):
+    def __init__(self) -> None:
+        self._orders: dict[str, Order] = {}
+        self.outbox: list[DomainEvent] = []
+        self._lock = threading.Lock()
+
+    def get(self, order_id: str) -> Order:
+        with self._lock:
+            stored = self._orders.get(order_id)
+            if stored is None:
+                raise OrderNotFound(order_id)
+            return copy.deepcopy(stored)
+
+    def _insert(self, order: Order, events: Sequence[DomainEvent]) -> None:
+        with self._lock:
+            if order.order_id in self._orders:
+                raise OrderAlreadyExists(order.order_id)
+            self._store(order, events)
+
+    def _update(self, order: Order, expected_version: int, events: Sequence[DomainEvent]) -> None:
+        with self._lock:
+            stored = self._orders.get(order.order_id)
+            if stored is None:
+                raise OrderNotFound(order.order_id)
+            if stored.version != expected_version:
+                raise ConcurrencyConflict(order.order_id)
+            self._store(order, events)
+
+    def _store(self, order: Order, events: Sequence[DomainEvent]) -> None:
+        snapshot = copy.deepcopy(order)
+        snapshot.pending_events = []
+        snapshot.loaded_version = order.version
+        self._orders[order.order_id] = snapshot
+        self.outbox.extend(events)
+
+    def list_for_customer(self, customer_id: str, limit: int, cursor: str | None) -> OrderPage:
+        with self._lock:
+            mine = sorted(
+                (o for o in self._orders.values() if o.customer_id == customer_id),
+                key=lambda o: (o.created_at, o.order_id),
+                reverse=True,
+            )
+        start = int(base64.urlsafe_b64decode(cursor).decode()) if cursor else 0
+        page = tuple(copy.deepcopy(o) for o in mine[start : start + limit])
+        more = start + limit < len(mine)
+        next_cursor = (
+            base64.urlsafe_b64encode(str(start + limit).encode()).decode() if more else None
+        )
+        return OrderPage(page, next_cursor)
+
+    def all(self) -> list[Order]:
+        with self._lock:
+            return [copy.deepcopy(o) for o in self._orders.values()]

@@ -1,0 +1,100 @@
+"""Commands: requests to change an order, named in the imperative."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from domain.money import Money
+from domain.values import Address
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRequest:
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceOrder:
+    customer_id: str
+    request_key: str
+    """The client's idempotency key: the same key and the same order give the same order."""
+    items: tuple[ItemRequest, ...]
+    shipping_address: Address
+    payment_token: str
+
+
+@dataclass(frozen=True, slots=True)
+class StartOrderWorkflow:
+    order_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorizePayment:
+    order_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class RequestShipment:
+    order_id: str
+    wait_token: str
+    """The workflow's task token, given back when the carrier reports delivery."""
+
+
+class CarrierUpdateKind(StrEnum):
+    DISPATCHED = "DISPATCHED"
+    DELIVERED = "DELIVERED"
+    FAILED = "FAILED"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordCarrierUpdate:
+    order_id: str
+    tracking_number: str
+    kind: CarrierUpdateKind
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CapturePayment:
+    order_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CompleteOrder:
+    order_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CancelOrder:
+    order_id: str
+    customer_id: str
+    reason: str = "cancelled by customer"
+
+
+@dataclass(frozen=True, slots=True)
+class RefundOrder:
+    order_id: str
+    customer_id: str
+    refund_id: str
+    """The client's idempotency key for this refund."""
+    amount: Money | None
+    """None refunds whatever is still refundable."""
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class VoidPayment:
+    order_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CancelShipment:
+    order_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class FailOrder:
+    order_id: str
+    reason: str

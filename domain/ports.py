@@ -1,0 +1,127 @@
+"""Ports: what the domain needs from the outside world, declared by the domain.
+
+Protocols rather than ABCs: adapters and test fakes satisfy them by shape, without importing
+a base class, and mypy still checks every implementation where it is used.
+``OrderRepository`` is the exception: it is an ABC with a template method, because every
+repository must do the same bookkeeping around its own storage call.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from domain.events import DomainEvent
+from domain.money import Money
+from domain.order import Order
+from domain.values import Address, OrderLine
+
+
+class OrderRepository(ABC):
+    """Orders by id. ``save`` is conditional on the version the order was read at, and writes
+    the order's pending events in the same atomic write (the transactional outbox)."""
+
+    def add(self, order: Order) -> None:
+        """Store a new order; raises ``OrderAlreadyExists`` if the id is taken."""
+        self._insert(order, order.pending_events)
+        order.mark_persisted()
+
+    def save(self, order: Order) -> None:
+        """Store a changed order; raises ``ConcurrencyConflict`` if it changed meanwhile."""
+        if order.version == order.loaded_version:
+            return  # nothing changed: a repeated command writes nothing
+        self._update(order, order.loaded_version, order.pending_events)
+        order.mark_persisted()
+
+    @abstractmethod
+    def get(self, order_id: str) -> Order:
+        """Return the order or raise ``OrderNotFound``."""
+
+    @abstractmethod
+    def _insert(self, order: Order, events: Sequence[DomainEvent]) -> None: ...
+
+    @abstractmethod
+    def _update(
+        self, order: Order, expected_version: int, events: Sequence[DomainEvent]
+    ) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPage:
+    orders: tuple[Order, ...]
+    cursor: str | None
+    """Opaque; pass it back to read the next page. None on the last page."""
+
+
+class CustomerOrders(Protocol):
+    def list_for_customer(self, customer_id: str, limit: int, cursor: str | None) -> OrderPage: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogItem:
+    sku: str
+    unit_price: Money
+    in_stock: bool
+
+
+class Catalog(Protocol):
+    def price_of(self, skus: Sequence[str]) -> Mapping[str, CatalogItem]:
+        """Items for the SKUs it knows; unknown SKUs are simply absent."""
+
+
+class PaymentGateway(Protocol):
+    """Every call carries an idempotency key: the same key never charges twice."""
+
+    def authorize(self, key: str, amount: Money, payment_token: str) -> str:
+        """Return the provider's reference; raise PaymentDeclined or PaymentProviderUnavailable."""
+
+    def capture(self, key: str, reference: str, amount: Money) -> None: ...
+
+    def void(self, key: str, reference: str) -> None: ...
+
+    def refund(self, key: str, reference: str, amount: Money) -> str:
+        """Return the refund's provider reference."""
+
+
+@dataclass(frozen=True, slots=True)
+class Booking:
+    carrier: str
+    tracking_number: str
+
+
+class Carrier(Protocol):
+    def book(
+        self, key: str, order_id: str, address: Address, lines: Sequence[OrderLine]
+    ) -> Booking:
+        """Raise AddressNotServiceable or CarrierUnavailable."""
+
+    def cancel(self, key: str, tracking_number: str) -> None: ...
+
+
+class EventPublisher(Protocol):
+    def publish(self, events: Sequence[DomainEvent]) -> None:
+        """Publish all of them or raise; never report a failed event as sent."""
+
+
+class WorkflowGateway(Protocol):
+    def start(self, order_id: str, payload: Mapping[str, Any]) -> None:
+        """Start the order's workflow, named by the order id; starting it twice is harmless."""
+
+    def resume(self, token: str, output: Mapping[str, Any]) -> None:
+        """Resume a waiting step; a token that expired is ignored (the workflow moved on)."""
+
+    def fail(self, token: str, error: str, cause: str) -> None: ...
+
+    def heartbeat(self, token: str) -> None: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """An aware UTC datetime."""
+
+
+class IdGenerator(Protocol):
+    def new_id(self) -> str: ...

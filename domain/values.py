@@ -1,0 +1,87 @@
+"""Value objects of an order: address, line, payment, shipment, refund."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from domain.money import Money
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    name: str
+    line1: str
+    city: str
+    postal_code: str
+    country: str
+    line2: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    sku: str
+    quantity: int
+    unit_price: Money
+
+    @property
+    def total(self) -> Money:
+        return self.unit_price.times(self.quantity)
+
+
+class PaymentStatus(StrEnum):
+    PENDING = "PENDING"
+    AUTHORIZED = "AUTHORIZED"
+    DECLINED = "DECLINED"
+    CAPTURED = "CAPTURED"
+    VOIDED = "VOIDED"
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    """The order's one payment: authorized once, then captured once or voided."""
+
+    status: PaymentStatus
+    amount: Money
+    captured: Money
+    refunded: Money
+    reference: str = ""
+
+    @classmethod
+    def pending(cls, amount: Money) -> Payment:
+        zero = Money.zero(amount.currency)
+        return cls(PaymentStatus.PENDING, amount, captured=zero, refunded=zero)
+
+    @property
+    def refundable(self) -> Money:
+        return self.captured - self.refunded
+
+
+class ShipmentStatus(StrEnum):
+    REQUESTED = "REQUESTED"
+    DISPATCHED = "DISPATCHED"
+    DELIVERED = "DELIVERED"
+    FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
+
+
+@dataclass(frozen=True, slots=True)
+class Shipment:
+    status: ShipmentStatus
+    carrier: str
+    tracking_number: str
+
+    @property
+    def is_active(self) -> bool:
+        """Booked and not yet ended: the carrier may still move the parcel."""
+        return self.status in (ShipmentStatus.REQUESTED, ShipmentStatus.DISPATCHED)
+
+
+@dataclass(frozen=True, slots=True)
+class Refund:
+    refund_id: str
+    amount: Money
+    reason: str
+    provider_reference: str
+    created_at: datetime

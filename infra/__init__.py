@@ -1,0 +1,1 @@
+"""Where OrderFlow runs: the SAM template, the local stack, the operator tools."""
