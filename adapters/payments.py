@@ -18,6 +18,7 @@ table (``adapters.aws.provider_store``) when many Lambda processes share the pro
 from __future__ import annotations
 
 import hashlib
+import secrets
 import threading
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
@@ -48,7 +49,7 @@ class SimulatedPaymentProvider:
     def authorize(self, key: str, amount: Money, payment_token: str) -> str:
         with self._lock:
             if key in self.results:
-                return self.results[key]
+                return self._answer(key)
             self._fail_if_unavailable(key, payment_token)
             if payment_token.startswith("tok_decline"):
                 raise PaymentDeclined("card_declined")
@@ -77,7 +78,7 @@ class SimulatedPaymentProvider:
     def refund(self, key: str, reference: str, amount: Money) -> str:
         with self._lock:
             if key in self.results:
-                return self.results[key]
+                return self._answer(key)
             self._fail_if_unavailable(key, "")
             return self._record("refund", key, _reference("refund", key), amount)
 
@@ -101,10 +102,15 @@ class SimulatedPaymentProvider:
                 raise PaymentProviderUnavailable("the payment provider timed out")
 
     def _record(self, kind: str, key: str, reference: str, amount: Money | None) -> str:
-        first = self.results.setdefault(key, reference)  # atomic in the shared store
-        if first == reference:
+        # The stored answer carries a nonce, so that of two processes racing on one key only
+        # the one whose write won records the money as moved (setdefault is atomic in the store).
+        mine = f"{reference} {secrets.token_hex(4)}"
+        if self.results.setdefault(key, mine) == mine:
             self.ledger.append(LedgerEntry(kind, key, reference, amount))
-        return first
+        return self._answer(key)
+
+    def _answer(self, key: str) -> str:
+        return self.results[key].split(" ")[0]
 
 
 def _reference(prefix: str, key: str) -> str:

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from domain import events as ev
-from domain.errors import InvalidOrder, InvalidTransition, RefundNotAllowed
+from domain.errors import ConcurrencyConflict, InvalidOrder, InvalidTransition, RefundNotAllowed
 from domain.money import Money
 from domain.status import CANCELLABLE, OrderStatus, can_transition
 from domain.values import (
@@ -47,6 +47,8 @@ class Order:
     """The workflow's task token while it waits for the carrier; empty otherwise."""
     reason: str = ""
     """Why the order was cancelled, failed or declined."""
+    pending_refund: Refund | None = None
+    """A refund claimed before money moved; recorded in ``refunds`` once the provider paid it."""
     loaded_version: int = 0
     """The version as last read from or written to the repository."""
     pending_events: list[ev.DomainEvent] = field(default_factory=list)
@@ -320,6 +322,8 @@ class Order:
         )
         self.payment = replace(self.payment, refunded=refunded)
         self.refunds = (*self.refunds, Refund(refund_id, amount, reason, provider_reference, at))
+        if self.pending_refund is not None and self.pending_refund.refund_id == refund_id:
+            self.pending_refund = None
         self._change(
             ev.RefundIssued,
             at,
@@ -329,6 +333,20 @@ class Order:
             reason=reason,
             total_refunded=refunded,
         )
+        return True
+
+    def reserve_refund(self, refund_id: str, amount: Money, reason: str, at: datetime) -> bool:
+        """Claim a refund before any money moves. Saved conditionally on the version, the claim
+        lets only one of two concurrent refunds through, so together they can never exceed
+        what was captured. Not a state change: no event, but a new version."""
+        if self.pending_refund is not None:
+            if self.pending_refund.refund_id == refund_id:
+                return False
+            raise ConcurrencyConflict(self.order_id)  # finish the pending refund first
+        self.check_refund(amount)
+        self.pending_refund = Refund(refund_id, amount, reason, "", at)
+        self.version += 1
+        self.updated_at = at
         return True
 
     def check_refund(self, amount: Money) -> None:

@@ -7,6 +7,7 @@ import base64
 import copy
 import threading
 from collections.abc import Sequence
+from datetime import datetime
 
 from domain.errors import ConcurrencyConflict, OrderAlreadyExists, OrderNotFound
 from domain.events import DomainEvent
@@ -56,12 +57,16 @@ class InMemoryOrderRepository(OrderRepository):
                 key=lambda o: (o.created_at, o.order_id),
                 reverse=True,
             )
-        start = int(base64.urlsafe_b64decode(cursor).decode()) if cursor else 0
-        page = tuple(copy.deepcopy(o) for o in mine[start : start + limit])
-        more = start + limit < len(mine)
-        next_cursor = (
-            base64.urlsafe_b64encode(str(start + limit).encode()).decode() if more else None
-        )
+        if cursor:  # the last key read, like DynamoDB's LastEvaluatedKey: an offset would
+            # repeat orders when newer ones are placed while a customer pages
+            at, _, last_id = base64.urlsafe_b64decode(cursor).decode().partition(" ")
+            after = (datetime.fromisoformat(at), last_id)
+            mine = [o for o in mine if (o.created_at, o.order_id) < after]
+        page = tuple(copy.deepcopy(o) for o in mine[:limit])
+        next_cursor = None
+        if len(mine) > limit:
+            last = f"{page[-1].created_at.isoformat()} {page[-1].order_id}"
+            next_cursor = base64.urlsafe_b64encode(last.encode()).decode()
         return OrderPage(page, next_cursor)
 
     def all(self) -> list[Order]:

@@ -1,0 +1,380 @@
+"""The domain tests' world: the use cases wired to in-memory ports, no network.
+
+``World`` is the composition the tests drive: one repository, catalog, payment provider,
+carrier, workflow recorder and manual clock, plus one method per use case. Its repository
+checks the reliability invariants on every write (only table transitions, a strictly
+increasing version, one event per state change), so every test that moves an order checks
+them too. ``order_in(status)`` drives a new order to any status through the use cases.
+
+A plain module (not conftest.py) so that test modules and hypothesis machines can import it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+import pytest
+
+from adapters.carrier import SimulatedCarrier
+from adapters.catalog import SeededCatalog
+from adapters.clock import ManualClock
+from adapters.memory.recorders import RecordingPublisher, RecordingWorkflow
+from adapters.memory.repository import InMemoryOrderRepository
+from adapters.payments import SimulatedPaymentProvider
+from domain.commands import (
+    AuthorizePayment,
+    CancelOrder,
+    CancelShipment,
+    CarrierUpdateKind,
+    CompleteOrder,
+    FailOrder,
+    ItemRequest,
+    PlaceOrder,
+    RecordCarrierUpdate,
+    RefundOrder,
+    RequestShipment,
+    StartOrderWorkflow,
+    VoidPayment,
+)
+from domain.errors import PaymentDeclined
+from domain.events import DomainEvent
+from domain.money import Money
+from domain.order import Order
+from domain.ports import Booking
+from domain.services.authorize_payment import authorize_payment
+from domain.services.cancel_order import cancel_order
+from domain.services.compensations import cancel_shipment, fail_order, void_payment
+from domain.services.complete_order import complete_order
+from domain.services.place_order import place_order
+from domain.services.record_carrier_update import record_carrier_update
+from domain.services.refund_order import refund_order
+from domain.services.request_shipment import request_shipment
+from domain.services.start_workflow import start_order_workflow
+from domain.status import TRANSITIONS, OrderStatus
+from domain.values import Address, OrderLine
+
+S = OrderStatus
+E = TypeVar("E", bound=DomainEvent)
+
+HOME = Address("Ada Lovelace", "12 St James's Square", "London", "SW1Y 4JH", "GB")
+ANTARCTICA = Address("Base", "1 Ice Shelf", "McMurdo", "9999", "AQ")
+NOWHERE = Address("Nobody", "1 Empty Road", "Nulltown", "00012", "FR")
+FLAKY = Address("Flo", "3 Retry Lane", "Flakyville", "75001", "FR")
+
+ALICE = "customer-alice"
+BOB = "customer-bob"
+
+
+def eur(amount: str) -> Money:
+    return Money.of(amount, "EUR")
+
+
+def items(*pairs: tuple[str, int]) -> tuple[ItemRequest, ...]:
+    return tuple(ItemRequest(sku, quantity) for sku, quantity in pairs)
+
+
+# ----------------------------------------------------------------------------- spies
+@dataclass
+class SpyPaymentProvider(SimulatedPaymentProvider):
+    """The simulated provider, counting every call (declines leave no ledger entry)."""
+
+    calls: list[tuple[str, str]] = field(default_factory=list)
+
+    def authorize(self, key: str, amount: Money, payment_token: str) -> str:
+        self.calls.append(("authorize", key))
+        return super().authorize(key, amount, payment_token)
+
+    def capture(self, key: str, reference: str, amount: Money) -> None:
+        self.calls.append(("capture", key))
+        super().capture(key, reference, amount)
+
+    def void(self, key: str, reference: str) -> None:
+        self.calls.append(("void", key))
+        super().void(key, reference)
+
+    def refund(self, key: str, reference: str, amount: Money) -> str:
+        self.calls.append(("refund", key))
+        return super().refund(key, reference, amount)
+
+    def calls_for(self, order_id: str, kind: str | None = None) -> list[tuple[str, str]]:
+        return [c for c in self.calls if c[1].startswith(order_id) and kind in (None, c[0])]
+
+    def ledger_for(self, order_id: str, kind: str) -> list[Money]:
+        return [
+            e.amount
+            for e in self.ledger
+            if e.kind == kind and e.key.startswith(f"{order_id}:") and e.amount is not None
+        ]
+
+
+@dataclass
+class SpyCarrier(SimulatedCarrier):
+    calls: list[tuple[str, str]] = field(default_factory=list)
+
+    def book(
+        self, key: str, order_id: str, address: Address, lines: Sequence[OrderLine]
+    ) -> Booking:
+        self.calls.append(("book", key))
+        return super().book(key, order_id, address, lines)
+
+    def cancel(self, key: str, tracking_number: str) -> None:
+        self.calls.append(("cancel", key))
+        super().cancel(key, tracking_number)
+
+    def booking_for(self, order_id: str) -> str | None:
+        return self.results.get(f"{order_id}:ship")
+
+
+# ----------------------------------------------------------------------------- repository
+class CheckingRepository(InMemoryOrderRepository):
+    """The in-memory repository, asserting the reliability guide's write invariants on every
+    write, with a hook to let another writer in between a read and a save (races)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.silent_bumps: dict[str, int] = {}
+        """Version increments without an event (see ``_silent_bumps``), per order."""
+        self.updates = 0
+        self._before_next_update: list[Callable[[], object]] = []
+
+    def interleave(self, other_writer: Callable[[], object]) -> None:
+        """Run ``other_writer`` just before the next ``_update`` reaches storage."""
+        self._before_next_update.append(other_writer)
+
+    def clear_interleaved(self) -> None:
+        """Drop writers still waiting (the command under test never wrote)."""
+        self._before_next_update.clear()
+
+    def _insert(self, order: Order, events: Sequence[DomainEvent]) -> None:
+        assert order.status is S.PLACED
+        assert order.version == 1
+        assert [(e.name, e.version) for e in events] == [("OrderPlaced", 1)]
+        super()._insert(order, events)
+
+    def _update(self, order: Order, expected_version: int, events: Sequence[DomainEvent]) -> None:
+        if self._before_next_update:
+            self._before_next_update.pop(0)()
+        stored = self.peek().get(order.order_id)
+        if stored is not None and stored.version == expected_version:
+            _check_write(stored, order, events)
+        super()._update(order, expected_version, events)  # raises on a stale version
+        assert stored is not None
+        self.updates += 1
+        bumps = _silent_bumps(stored, order)
+        self.silent_bumps[order.order_id] = self.silent_bumps.get(order.order_id, 0) + bumps
+
+    def peek(self) -> dict[str, Order]:
+        """The stored orders themselves, not copies (reads deep-copy, which is slow in
+        hypothesis loops): only for checks that do not change them."""
+        with self._lock:
+            return dict(self._orders)
+
+    def events_of(self, order_id: str) -> list[DomainEvent]:
+        return [e for e in self.outbox if e.order_id == order_id]
+
+
+def _silent_bumps(before: Order, after: Order) -> int:
+    """Two changes bump the version without a state change, and so without an event:
+    remembering the workflow's token, and claiming a refund before the provider pays it."""
+    token = int(after.wait_token != before.wait_token)
+    claim = int(before.pending_refund is None and after.pending_refund is not None)
+    return token + claim
+
+
+def _check_write(before: Order, after: Order, events: Sequence[DomainEvent]) -> None:
+    assert after.status is before.status or after.status in TRANSITIONS[before.status], (
+        f"{before.status} -> {after.status} is not in the transition table"
+    )
+    assert after.version > before.version, "the version must strictly increase"
+    versions = [e.version for e in events]
+    assert versions == sorted(set(versions)), "event versions must be unique and in order"
+    assert all(before.version < v <= after.version for v in versions)
+    assert all(e.order_id == after.order_id for e in events)
+    silent = _silent_bumps(before, after)
+    assert len(events) == after.version - before.version - silent, (
+        "exactly one event per state change"
+    )
+
+
+# ----------------------------------------------------------------------------- the world
+@dataclass
+class World:
+    """The use cases wired to in-memory ports; one method per use case, named after it."""
+
+    orders: CheckingRepository = field(default_factory=CheckingRepository)
+    catalog: SeededCatalog = field(default_factory=SeededCatalog)
+    payments: SpyPaymentProvider = field(default_factory=SpyPaymentProvider)
+    carrier: SpyCarrier = field(default_factory=SpyCarrier)
+    workflow: RecordingWorkflow = field(default_factory=RecordingWorkflow)
+    publisher: RecordingPublisher = field(default_factory=RecordingPublisher)
+    clock: ManualClock = field(default_factory=ManualClock)
+    _keys: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    # ----- commands -----------------------------------------------------------------
+    def place_cmd(
+        self,
+        *,
+        customer: str = ALICE,
+        key: str | None = None,
+        lines: tuple[ItemRequest, ...] = items(("BOOK-001", 2), ("TEE-003", 1)),
+        address: Address = HOME,
+        token: str = "tok_visa",
+    ) -> PlaceOrder:
+        return PlaceOrder(customer, key or f"key-{next(self._keys)}", lines, address, token)
+
+    def place(self, cmd: PlaceOrder | None = None, **kw: Any) -> Order:
+        self.clock.advance(seconds=1)
+        return place_order(
+            cmd or self.place_cmd(**kw),
+            orders=self.orders,
+            catalog=self.catalog,
+            clock=self.clock,
+        )
+
+    def start(self, order_id: str) -> Order:
+        return start_order_workflow(
+            StartOrderWorkflow(order_id), orders=self.orders, workflow=self.workflow
+        )
+
+    def authorize(self, order_id: str) -> Order:
+        return authorize_payment(
+            AuthorizePayment(order_id), orders=self.orders, payments=self.payments, clock=self.clock
+        )
+
+    def ship(self, order_id: str, wait_token: str = "task-token-1") -> Order:
+        return request_shipment(
+            RequestShipment(order_id, wait_token),
+            orders=self.orders,
+            carrier=self.carrier,
+            workflow=self.workflow,
+            clock=self.clock,
+        )
+
+    def carrier_update(
+        self, order_id: str, kind: CarrierUpdateKind, tracking: str | None = None, reason: str = ""
+    ) -> Order:
+        if tracking is None:
+            shipment = self.get(order_id).shipment
+            assert shipment is not None
+            tracking = shipment.tracking_number
+        return record_carrier_update(
+            RecordCarrierUpdate(order_id, tracking, kind, reason),
+            orders=self.orders,
+            workflow=self.workflow,
+            clock=self.clock,
+        )
+
+    def dispatched(self, order_id: str) -> Order:
+        return self.carrier_update(order_id, CarrierUpdateKind.DISPATCHED)
+
+    def delivered(self, order_id: str) -> Order:
+        return self.carrier_update(order_id, CarrierUpdateKind.DELIVERED)
+
+    def complete(self, order_id: str) -> Order:
+        return complete_order(
+            CompleteOrder(order_id), orders=self.orders, payments=self.payments, clock=self.clock
+        )
+
+    def cancel(
+        self, order_id: str, customer: str = ALICE, reason: str = "changed my mind"
+    ) -> Order:
+        return cancel_order(
+            CancelOrder(order_id, customer, reason),
+            orders=self.orders,
+            workflow=self.workflow,
+            clock=self.clock,
+        )
+
+    def refund(
+        self,
+        order_id: str,
+        amount: Money | None = None,
+        *,
+        refund_id: str = "refund-1",
+        customer: str = ALICE,
+        reason: str = "damaged",
+    ) -> Order:
+        return refund_order(
+            RefundOrder(order_id, customer, refund_id, amount, reason),
+            orders=self.orders,
+            payments=self.payments,
+            clock=self.clock,
+        )
+
+    def void(self, order_id: str) -> Order:
+        return void_payment(
+            VoidPayment(order_id), orders=self.orders, payments=self.payments, clock=self.clock
+        )
+
+    def cancel_shipment(self, order_id: str) -> Order:
+        return cancel_shipment(
+            CancelShipment(order_id), orders=self.orders, carrier=self.carrier, clock=self.clock
+        )
+
+    def fail(self, order_id: str, reason: str = "saga failed") -> Order:
+        return fail_order(FailOrder(order_id, reason), orders=self.orders, clock=self.clock)
+
+    # ----- reading ------------------------------------------------------------------
+    def get(self, order_id: str) -> Order:
+        return self.orders.get(order_id)
+
+    def events_of(self, order_id: str) -> list[str]:
+        return [e.name for e in self.orders.events_of(order_id)]
+
+    def last_event(self, kind: type[E]) -> E:
+        last = self.orders.outbox[-1]
+        assert isinstance(last, kind), last
+        return last
+
+    # ----- driving an order to a status ---------------------------------------------
+    def order_in(self, status: OrderStatus, **place: Any) -> Order:
+        """A new order, moved to ``status`` through the use cases; returns it as stored.
+
+        The happy path up to ``status``; CANCELLED and FAILED straight from PLACED;
+        PAYMENT_FAILED with a declining card. ``place`` goes to ``place_cmd``."""
+        if status is S.PAYMENT_FAILED:
+            place.setdefault("token", "tok_decline")
+        order = self.place(**place)
+        oid = order.order_id
+        steps: dict[OrderStatus, list[Callable[[], object]]] = {
+            S.PLACED: [],
+            S.CANCELLED: [lambda: self.cancel(oid, order.customer_id)],
+            S.FAILED: [lambda: self.fail(oid)],
+            S.PAYMENT_FAILED: [lambda: self._declined(oid)],
+        }
+        happy: list[Callable[[], object]] = [
+            lambda: self.authorize(oid),
+            lambda: self.ship(oid),
+            lambda: self.dispatched(oid),
+            lambda: self.delivered(oid),
+            lambda: self.complete(oid),
+            lambda: self.refund(oid, eur("1.00"), refund_id="part", customer=order.customer_id),
+            lambda: self.refund(oid, None, refund_id="rest", customer=order.customer_id),
+        ]
+        path = [
+            S.PAYMENT_AUTHORIZED,
+            S.SHIPMENT_REQUESTED,
+            S.SHIPPED,
+            S.DELIVERED,
+            S.COMPLETED,
+            S.PARTIALLY_REFUNDED,
+            S.REFUNDED,
+        ]
+        if status in path:
+            steps[status] = happy[: path.index(status) + 1]
+        for step in steps[status]:
+            step()
+        stored = self.get(oid)
+        assert stored.status is status
+        return stored
+
+    def _declined(self, order_id: str) -> None:
+        with pytest.raises(PaymentDeclined):
+            self.authorize(order_id)
+
+    def now(self) -> datetime:
+        return self.clock.now()
