@@ -1,0 +1,138 @@
+"""Least privilege, checked on the translated template (what IAM will really get).
+
+- every function has a role of its own;
+- no statement allows Action "*" (or "service:*"), and none uses NotAction / NotResource;
+- Resource "*" only for the actions in ``WILDCARD_RESOURCE``, only on the roles named there;
+- AWS managed policies only from ``MANAGED_POLICIES``.
+Each exception carries its reason. An exception nothing uses any more fails the test too, so
+the list cannot rot into a blanket permission.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from infra_support import functions, managed_policy_name, ref_id, statements
+
+from infra.sam_translate import resources_of_type
+
+_TASK_CALLBACK = (
+    "Step Functions task-token callbacks (SendTaskSuccess/Failure/Heartbeat) support no "
+    "resource-level permissions: the Service Authorization Reference lists no resource type "
+    "for them, so '*' is the only Resource that works. Granted only to the functions that "
+    "answer a waiting step: the API (cancel), the carrier events, and RequestShipment (a "
+    "retried step answers the token again)."
+)
+_CALLBACK_ROLES = frozenset(
+    {"ApiFunctionRole", "UpstreamEventsFunctionRole", "RequestShipmentFunctionRole"}
+)
+_LOG_DELIVERY = (
+    "Step Functions sets up its CloudWatch Logs delivery with these account-level log-delivery "
+    "actions, which take no resource ARN (Step Functions developer guide, 'IAM policies for "
+    "logging to CloudWatch Logs'). Only the state machine's role."
+)
+_SAGA_ROLES = frozenset({"OrderSagaStateMachineRole"})
+
+WILDCARD_RESOURCE: dict[str, tuple[frozenset[str], str]] = {
+    "states:SendTaskSuccess": (_CALLBACK_ROLES, _TASK_CALLBACK),
+    "states:SendTaskFailure": (_CALLBACK_ROLES, _TASK_CALLBACK),
+    "states:SendTaskHeartbeat": (_CALLBACK_ROLES, _TASK_CALLBACK),
+    "logs:CreateLogDelivery": (_SAGA_ROLES, _LOG_DELIVERY),
+    "logs:GetLogDelivery": (_SAGA_ROLES, _LOG_DELIVERY),
+    "logs:UpdateLogDelivery": (_SAGA_ROLES, _LOG_DELIVERY),
+    "logs:DeleteLogDelivery": (_SAGA_ROLES, _LOG_DELIVERY),
+    "logs:ListLogDeliveries": (_SAGA_ROLES, _LOG_DELIVERY),
+    "logs:PutResourcePolicy": (_SAGA_ROLES, _LOG_DELIVERY),
+    "logs:DescribeResourcePolicies": (_SAGA_ROLES, _LOG_DELIVERY),
+    "logs:DescribeLogGroups": (_SAGA_ROLES, _LOG_DELIVERY),
+}
+"""Action -> (roles that may have it on Resource "*", why)."""
+
+MANAGED_POLICIES: dict[str, str] = {
+    "service-role/AWSLambdaBasicExecutionRole": (
+        "SAM attaches it to every role it generates for a function: logs:CreateLogGroup, "
+        "CreateLogStream, PutLogEvents on '*'. Writing its own logs is all it allows."
+    ),
+    "AWSXrayWriteOnlyAccess": (
+        "SAM attaches it with Tracing: Active (functions and the state machine): "
+        "xray:PutTraceSegments, PutTelemetryRecords and the sampling reads, which X-Ray does "
+        "not scope to resources. Write-only: no trace can be read with it."
+    ),
+}
+"""AWS managed policy name -> why it is acceptable. Our own grants are all inline and scoped."""
+
+
+def _is_wildcard_action(action: str) -> bool:
+    return action == "*" or action.endswith(":*")
+
+
+def test_every_function_has_its_own_role(cfn: dict[str, Any]) -> None:
+    roles = resources_of_type(cfn, "AWS::IAM::Role")
+    owners: dict[str, str] = {}
+    for name, props in functions(cfn).items():
+        role = ref_id(props["Role"])
+        assert role in roles, f"{name}: its role is not created by this template"
+        assert role not in owners, f"{name} shares {role} with {owners.get(role)}"
+        owners[role] = name
+        principals = {
+            p
+            for s in roles[role]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+            for p in (s["Principal"].get("Service") or [])
+        }
+        assert principals == {"lambda.amazonaws.com"}, name
+
+
+def test_no_action_wildcards_and_no_negations(cfn: dict[str, Any]) -> None:
+    for s in statements(cfn):
+        where = f"{s.role}/{s.policy}"
+        assert s.body.get("Effect") == "Allow", where
+        assert "NotAction" not in s.body and "NotResource" not in s.body, where
+        wildcards = [a for a in s.actions if _is_wildcard_action(a)]
+        assert not wildcards, f"{where}: {wildcards}"
+
+
+def test_resource_wildcards_only_where_documented(cfn: dict[str, Any]) -> None:
+    used: set[str] = set()
+    for s in statements(cfn):
+        if "*" not in s.resources:
+            continue
+        for action in s.actions:
+            allowed_roles, _reason = WILDCARD_RESOURCE.get(action, (frozenset(), ""))
+            assert s.role in allowed_roles, (
+                f"{s.role}/{s.policy}: {action} on Resource '*' is not an allowed exception"
+            )
+            used.add(action)
+    assert used == set(WILDCARD_RESOURCE), f"unused exceptions: {set(WILDCARD_RESOURCE) - used}"
+
+
+def test_managed_policies_only_the_documented_ones(cfn: dict[str, Any]) -> None:
+    used: set[str] = set()
+    for name, role in resources_of_type(cfn, "AWS::IAM::Role").items():
+        for arn in role["Properties"].get("ManagedPolicyArns") or []:
+            policy = managed_policy_name(arn)
+            assert policy in MANAGED_POLICIES, f"{name}: managed policy {policy} not allowed"
+            used.add(policy)
+    assert used == set(MANAGED_POLICIES), f"unused exceptions: {set(MANAGED_POLICIES) - used}"
+
+
+def test_every_exception_has_a_reason() -> None:
+    for action, (roles, reason) in WILDCARD_RESOURCE.items():
+        assert roles and len(reason) > 40, action
+    for policy, reason in MANAGED_POLICIES.items():
+        assert len(reason) > 40, policy
+
+
+def test_table_access_is_scoped_to_the_orders_table(cfn: dict[str, Any]) -> None:
+    for s in statements(cfn):
+        if not any(a.startswith("dynamodb:") for a in s.actions):
+            continue
+        for resource in s.resources:
+            text = str(resource)
+            assert "OrdersTable" in text, f"{s.role}/{s.policy}: {resource}"
+
+
+def test_only_the_outbox_relay_publishes_to_the_bus(cfn: dict[str, Any]) -> None:
+    publishers = {s.role for s in statements(cfn) if "events:PutEvents" in s.actions}
+    assert publishers == {"OutboxRelayFunctionRole"}
+    starters = {s.role for s in statements(cfn) if "states:StartExecution" in s.actions}
+    assert starters == {"WorkflowStarterFunctionRole"}
