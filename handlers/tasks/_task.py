@@ -1,0 +1,74 @@
+"""What every Step Functions Task handler shares, so each task module is a few lines.
+
+``task_handler`` parses the state's input with a small model, sets the order id as the logs'
+correlation id, traces (without the response), flushes metrics, and maps the order to a small
+result. Errors pass through unchanged: Lambda reports the class name as ``errorType`` and that
+is the error the workflow's Retry and Catch match on (workflows/order_saga.asl.json).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypedDict, TypeVar
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.errors import DomainError
+from domain.order import Order
+from handlers.common.bootstrap import AwsPorts, Ports, ports
+from handlers.common.observability import logger, metrics, tracer
+
+AppPorts = AwsPorts | Ports
+ORDER_ID = r"^[A-Za-z0-9-]{1,80}$"
+"""An order id is also the execution's name: at most 80 characters."""
+
+
+class TaskInput(BaseModel):
+    """What the state machine passes every Task: the order id, nothing else (no personal data)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    order_id: str = Field(alias="orderId", pattern=ORDER_ID)
+
+
+class CallbackTaskInput(TaskInput):
+    task_token: str = Field(alias="taskToken", min_length=1, max_length=2048)
+
+
+class TaskResult(TypedDict):
+    orderId: str
+    status: str
+
+
+M = TypeVar("M", bound=TaskInput)
+LambdaHandler = Callable[[dict[str, Any], LambdaContext], TaskResult]
+
+
+def task_handler(model: type[M], step: Callable[[M, AppPorts], Order]) -> LambdaHandler:
+    """Wrap ``step(parsed_input, ports)`` as a Lambda handler ``(event, context)``."""
+
+    @logger.inject_lambda_context(correlation_id_path="orderId", clear_state=True)
+    @metrics.log_metrics
+    @tracer.capture_lambda_handler(capture_response=False)
+    def handler(event: dict[str, Any], context: LambdaContext) -> TaskResult:
+        task = model.model_validate(event)
+        try:
+            order = step(task, ports())
+        except DomainError as error:
+            # The type only: messages are for the workflow's history, not for the logs.
+            log = logger.warning if error.transient else logger.info
+            log("step ended with an error", extra={"error": type(error).__name__})
+            raise
+        logger.info("step done", extra={"order_status": order.status.value})
+        return {"orderId": order.order_id, "status": order.status.value}
+
+    handler.__doc__ = step.__doc__
+    return handler
+
+
+def count(metric: str, **dimensions: str) -> None:
+    for name, value in dimensions.items():
+        metrics.add_dimension(name=name, value=value)
+    metrics.add_metric(name=metric, unit=MetricUnit.Count, value=1)

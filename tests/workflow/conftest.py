@@ -1,0 +1,130 @@
+"""Fixtures for the workflow tests: moto with OrderFlow's patches, the saga deployed into it
+(time scales in support.py)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+from moto import mock_aws
+from moto.core.config import DefaultConfig, default_user_config
+
+from adapters.aws.stepfunctions import StepFunctionsWorkflow
+from adapters.catalog import SeededCatalog
+from adapters.clock import ManualClock
+from adapters.ids import SequentialIds
+from adapters.memory.recorders import RecordingPublisher
+from adapters.memory.repository import InMemoryOrderRepository
+from adapters.payments import SimulatedPaymentProvider
+from handlers.common import bootstrap
+from infra.local import moto_patches
+from infra.local.sfn_runner import deploy_order_saga
+from tests.workflow.support import TEST_TIME_SCALE, FlakyCancelCarrier, Saga
+
+# Read when handlers.common.observability is first imported: set before any handler is.
+os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "orderflow")
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "OrderFlow")
+
+REGION = "us-east-1"
+FAKE_AWS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_REGION": REGION,
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "sfn_local: runs against AWS Step Functions Local (SFN_LOCAL_ENDPOINT)"
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            # Powertools warns when a step ends in an error before recording a metric.
+            item.add_marker(pytest.mark.filterwarnings("ignore:No application metrics to publish"))
+
+
+@pytest.fixture(autouse=True)
+def _aws_environment(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fake credentials and no endpoint overrides, except for tests that talk to a real AWS."""
+    if request.node.get_closest_marker("aws"):
+        return
+    for name, value in FAKE_AWS.items():
+        monkeypatch.setenv(name, value)
+    for name in (
+        "AWS_PROFILE",
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_STEPFUNCTIONS",
+        "AWS_ENDPOINT_URL_LAMBDA",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def moto() -> Iterator[None]:
+    moto_patches.apply()
+    # Keep boto3's default session between tests: the interpreter makes its Lambda client from
+    # it, and a fresh one re-reads every service model (~0.3 s of CPU per test).
+    config: DefaultConfig = {
+        **moto_patches.MOTO_CONFIG,
+        "core": {**default_user_config["core"], "reset_boto3_session": False},
+    }
+    with mock_aws(config=config), moto_patches.scaled_time(TEST_TIME_SCALE):
+        yield
+
+
+@pytest.fixture(scope="session")
+def boto_session() -> boto3.session.Session:
+    """One session for the run: a new one re-reads every service model (~0.3 s a client)."""
+    return boto3.session.Session(
+        region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
+
+
+@pytest.fixture
+def saga(
+    moto: None, boto_session: boto3.session.Session, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Saga]:
+    # One process hosts every function here: Metrics may have been built (at the handlers'
+    # first import, by another test) before any function's environment was set.
+    from handlers.common.observability import metrics
+
+    monkeypatch.setattr(metrics, "namespace", "OrderFlow")
+    session = boto_session
+    deployed = deploy_order_saga(session)
+    sfn = session.client("stepfunctions")
+    harness = Saga(
+        sfn=sfn,
+        deployed=deployed,
+        orders=InMemoryOrderRepository(),
+        payments=SimulatedPaymentProvider(),
+        carrier=FlakyCancelCarrier(),
+        workflow=StepFunctionsWorkflow(deployed.state_machine_arn, client=sfn),
+        clock=ManualClock(),
+    )
+    bootstrap.use(
+        bootstrap.Ports(
+            orders=harness.orders,
+            customer_orders=harness.orders,
+            catalog=SeededCatalog(),
+            payments=harness.payments,
+            carrier=harness.carrier,
+            workflow=harness.workflow,
+            publisher=RecordingPublisher(),
+            clock=harness.clock,
+            ids=SequentialIds("wf"),
+        )
+    )
+    try:
+        yield harness
+    finally:
+        bootstrap.use(None)
