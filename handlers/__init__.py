@@ -1,0 +1,1 @@
+"""Lambda entry points: parse, call one application service, map the result and the errors."""

@@ -1,0 +1,29 @@
+"""The environment as a model: a function with missing configuration fails at once, by name."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from pydantic import BaseModel, Field
+
+
+class Settings(BaseModel):
+    orders_table: str = Field(min_length=1)
+    event_bus_name: str = Field(min_length=1)
+    state_machine_arn: str = ""
+    """Only the functions that start or signal the workflow need it."""
+    idempotency_ttl_seconds: int = 2 * 24 * 3600
+    """Longer than EventBridge's 24 h of retries, so a late redelivery is still recognised."""
+
+    @classmethod
+    def from_environ(cls) -> Settings:
+        names = {name: name.upper() for name in cls.model_fields}
+        return cls.model_validate(
+            {field: os.environ[var] for field, var in names.items() if var in os.environ}
+        )
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    return Settings.from_environ()
