@@ -55,11 +55,18 @@ class UnknownShipment(DomainError):
     """A carrier update names a parcel this order does not have (stale or forged)."""
 
 
-class IdempotencyKeyReused(DomainError):
-    """The same idempotency key came back with a different order."""
+class InvalidCursor(DomainError):
+    """A page cursor this service did not give out, or one that was altered."""
 
     def __init__(self) -> None:
-        super().__init__("this Idempotency-Key was already used for a different order")
+        super().__init__("the page cursor is not valid")
+
+
+class IdempotencyKeyReused(DomainError):
+    """The same idempotency key came back asking for something else."""
+
+    def __init__(self) -> None:
+        super().__init__("this Idempotency-Key was already used for a different request")
 
 
 class InvalidTransition(DomainError):

@@ -17,7 +17,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from adapters.aws.cursor import InvalidCursor
+from domain.errors import InvalidCursor
 from domain.services.cancel_order import cancel_order
 from domain.services.place_order import place_order
 from domain.services.queries import list_orders, owned_order

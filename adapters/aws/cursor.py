@@ -12,16 +12,10 @@ import binascii
 import json
 
 from adapters.aws.codec.values import parse_iso
+from domain.errors import InvalidCursor
 
 MAX_CURSOR_LENGTH = 512
 _VERSION = 1
-
-
-class InvalidCursor(ValueError):
-    """A page cursor this service did not issue, or that was altered (the API answers 400)."""
-
-    def __init__(self) -> None:
-        super().__init__("the page cursor is not valid")
 
 
 def encode_cursor(customer_sort_key: str) -> str:

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Sequence
 from datetime import datetime
 
-from domain.errors import ConcurrencyConflict, OrderAlreadyExists, OrderNotFound
+from domain.errors import ConcurrencyConflict, InvalidCursor, OrderAlreadyExists, OrderNotFound
 from domain.events import DomainEvent
 from domain.order import Order
 from domain.ports import OrderPage, OrderRepository
@@ -59,8 +59,11 @@ class InMemoryOrderRepository(OrderRepository):
             )
         if cursor:  # the last key read, like DynamoDB's LastEvaluatedKey: an offset would
             # repeat orders when newer ones are placed while a customer pages
-            at, _, last_id = base64.urlsafe_b64decode(cursor).decode().partition(" ")
-            after = (datetime.fromisoformat(at), last_id)
+            try:
+                at, _, last_id = base64.urlsafe_b64decode(cursor).decode().partition(" ")
+                after = (datetime.fromisoformat(at), last_id)
+            except ValueError:  # binascii.Error and UnicodeDecodeError are ValueErrors
+                raise InvalidCursor from None
             mine = [o for o in mine if (o.created_at, o.order_id) < after]
         page = tuple(copy.deepcopy(o) for o in mine[:limit])
         next_cursor = None

@@ -9,6 +9,7 @@ next refund request, with the same provider idempotency key, so nothing is paid 
 from __future__ import annotations
 
 from domain.commands import RefundOrder
+from domain.errors import IdempotencyKeyReused
 from domain.order import Order
 from domain.ports import Clock, OrderRepository, PaymentGateway
 from domain.services._saving import apply_and_save
@@ -20,7 +21,10 @@ def refund_order(
     cmd: RefundOrder, *, orders: OrderRepository, payments: PaymentGateway, clock: Clock
 ) -> Order:
     order = owned_order(orders, cmd.order_id, cmd.customer_id)
-    if order.refund_for(cmd.refund_id) is not None:
+    done = order.refund_for(cmd.refund_id)
+    if done is not None:
+        if cmd.amount is not None and cmd.amount != done.amount:
+            raise IdempotencyKeyReused()  # the same key asking for another refund
         return order
     stuck = order.pending_refund
     if stuck is not None and stuck.refund_id != cmd.refund_id:

@@ -19,7 +19,7 @@ from adapters.aws.codec import (
 )
 from adapters.aws.dynamodb_orders import DynamoOrderRepository, InvalidCursor
 from domain import events as ev
-from domain.errors import ConcurrencyConflict, OrderAlreadyExists, OrderNotFound
+from domain.errors import ConcurrencyConflict, DomainError, OrderAlreadyExists, OrderNotFound
 from domain.order import Order
 from domain.status import OrderStatus
 
@@ -324,5 +324,5 @@ def _b64(raw: str) -> str:
 def test_an_invalid_cursor_is_refused_clearly(repo: DynamoOrderRepository, cursor: str) -> None:
     with pytest.raises(InvalidCursor) as raised:
         repo.list_for_customer("c-A", 10, cursor)
-    assert isinstance(raised.value, ValueError)
+    assert isinstance(raised.value, DomainError)  # the API answers 400 invalid_cursor
     assert str(raised.value) == "the page cursor is not valid"

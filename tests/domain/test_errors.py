@@ -83,6 +83,7 @@ SCENARIOS: dict[type[DomainError], Callable[[World], object]] = {
         w.order_in(S.PAYMENT_AUTHORIZED, address=FLAKY).order_id
     ),
     errors.ShipmentFailed: _shipment_failed,
+    errors.InvalidCursor: lambda w: w.orders.list_for_customer(BOB, 10, "not a cursor"),
 }
 
 TRANSIENT = {

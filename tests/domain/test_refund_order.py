@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from domain.errors import ConcurrencyConflict, InvalidTransition, OrderNotFound, RefundNotAllowed
+from domain.errors import (
+    ConcurrencyConflict,
+    IdempotencyKeyReused,
+    InvalidTransition,
+    OrderNotFound,
+    RefundNotAllowed,
+)
 from domain.events import RefundIssued
 from domain.money import Money
 from domain.status import OrderStatus
@@ -142,3 +148,12 @@ def test_a_claim_left_by_a_crash_is_finished_by_the_next_refund(world: World) ->
     assert world.refund(order.order_id, eur("10.00"), refund_id="r-crashed").refunds == (
         done.refunds
     )  # retrying the crashed request later changes nothing
+
+
+def test_the_same_refund_key_asking_another_amount_is_refused(world: World) -> None:
+    order = world.order_in(S.COMPLETED)
+    world.refund(order.order_id, eur("10.00"), refund_id="r-1")
+    with pytest.raises(IdempotencyKeyReused):
+        world.refund(order.order_id, eur("12.00"), refund_id="r-1")
+    again = world.refund(order.order_id, eur("10.00"), refund_id="r-1")
+    assert again.payment.refunded == eur("10.00")
