@@ -75,6 +75,13 @@ def test_list_pages_through_the_callers_orders_only(api: ApiClient, world: World
     assert set(first.body["orders"][0]) == {"orderId", "status", "total", "createdAt"}
 
 
+def test_an_altered_cursor_is_a_400_naming_the_cursor(api: ApiClient) -> None:
+    reply = api("GET", "/orders", query={"cursor": "bm90IGEgY3Vyc29y"})
+    assert reply.status == 400
+    assert reply.body["error"] == "invalid_cursor"
+    assert reply.body["details"][0]["field"] == "cursor"
+
+
 def test_cancel_with_and_without_a_reason(api: ApiClient, world: World) -> None:
     first = api.place(key="a").body["orderId"]
     second = api.place(key="b").body["orderId"]
