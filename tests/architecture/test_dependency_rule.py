@@ -15,8 +15,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-import pytest
-from importlinter.cli import EXIT_STATUS_SUCCESS, lint_imports
+from importlinter.cli import EXIT_STATUS_SUCCESS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PYPROJECT = REPO_ROOT / "pyproject.toml"
@@ -58,14 +57,33 @@ def test_configured_contracts_are_the_agreed_ones() -> None:
     assert _contract("layers")["layers"] == ["infra", "handlers", "adapters", "domain"]
 
 
-def test_import_contracts_hold(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.chdir(REPO_ROOT)
-    exit_code = lint_imports(config_filename=str(PYPROJECT), no_cache=True, no_logo=True)
-    report = capsys.readouterr().out
-    assert exit_code == EXIT_STATUS_SUCCESS, f"import-linter contracts broken:\n{report}"
+def test_import_contracts_hold() -> None:
+    # In a separate interpreter: import-linter configures logging with dictConfig, which
+    # would silence every logger already created in this test process.
+    result = _lint_imports(cwd=REPO_ROOT, env=dict(os.environ))
+    report = result.stdout + result.stderr
+    assert result.returncode == EXIT_STATUS_SUCCESS, f"import-linter contracts broken:\n{report}"
     assert "0 broken" in report
+
+
+def _lint_imports(cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from importlinter.cli import lint_imports_command; "
+            "sys.exit(lint_imports_command())",
+            "--config",
+            str(PYPROJECT),
+            "--no-cache",
+        ],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def _write(path: Path, text: str) -> None:
@@ -89,23 +107,7 @@ def test_contracts_catch_violations(tmp_path: Path) -> None:
     # A separate interpreter whose sys.path starts at tmp_path, so the fake packages (and not
     # the real ones this process may already have imported) are the ones analysed.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import sys; from importlinter.cli import lint_imports_command; "
-            "sys.exit(lint_imports_command())",
-            "--config",
-            str(PYPROJECT),
-            "--no-cache",
-        ],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = _lint_imports(cwd=tmp_path, env=env)
     report = result.stdout + result.stderr
     assert result.returncode != 0, report
     assert "2 broken" in report, report
