@@ -1,0 +1,85 @@
+"""The stack's process: its ports, and an environment that only ever talks to itself."""
+
+from __future__ import annotations
+
+import os
+import socket
+import warnings
+from collections.abc import Iterable
+from typing import Any
+
+REGION = "us-east-1"
+
+
+class PortBusy(Exception):
+    def __init__(self, port: int, flag: str) -> None:
+        super().__init__(f"port {port} is already in use: pick another one with {flag} <port>")
+
+
+def bind(host: str, port: int, flag: str) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise PortBusy(port, flag) from None
+    sock.listen(128)
+    return sock
+
+
+def environment(endpoint: str, port: int, handler_logs: bool) -> None:
+    """Everything in this process that speaks AWS speaks to the local endpoint, never to AWS.
+
+    Unless ``handler_logs``, the functions log warnings and errors only (Lambda's log level
+    control, AWS_LAMBDA_LOG_LEVEL, which Powertools obeys) and print no metrics (EMF), so the
+    step log stays readable.
+    """
+    for name in [n for n in os.environ if n.startswith("AWS_ENDPOINT_URL_")]:
+        del os.environ[name]
+    for name in (
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_SESSION_TOKEN",
+        "AWS_CONFIG_FILE",
+        "AWS_SHARED_CREDENTIALS_FILE",
+    ):
+        os.environ.pop(name, None)
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL": endpoint,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+            "MOTO_PORT": str(port),
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        }
+    )
+    if not handler_logs:
+        os.environ.update({"AWS_LAMBDA_LOG_LEVEL": "WARN", "POWERTOOLS_METRICS_DISABLED": "true"})
+        warnings.filterwarnings("ignore", message=".*Advanced Logging Controls.*")
+        warnings.filterwarnings("ignore", message="No application metrics to publish")
+
+
+def steady_environment(functions: Iterable[dict[str, Any]]) -> None:
+    """Every variable any function sets exists in the process before the first invocation.
+
+    The in-process runtime sets a function's variables for each call and restores them after:
+    a variable that did not exist before is deleted again. Threads that read the environment
+    meanwhile (botocore building a client in the state machine interpreter) then fail with a
+    KeyError (seen as ``States.Runtime``). With every name present, a call only changes values.
+    """
+    names = {
+        "AWS_LAMBDA_FUNCTION_NAME": "",
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128",
+        "_HANDLER": "",
+    }
+    for props in functions:
+        names.update((props.get("Environment") or {}).get("Variables") or {})
+    for name, value in names.items():
+        os.environ.setdefault(name, str(value))
