@@ -19,6 +19,10 @@ NODE_STAMP = node_modules/.orderflow-npm-ci
 
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-n auto"` or `PYTEST_ARGS=-x`.
 PYTEST_ARGS ?=
+# Extra arguments for `make run`, e.g. `make run RUN_ARGS="--api-port 3001 --no-carrier"`.
+RUN_ARGS ?=
+# Extra arguments for `make bench`, e.g. `make bench BENCH_ARGS="--only cold,cost"`.
+BENCH_ARGS ?=
 # Marker expression for `make test`; the `aws` tests need a real deployed stack.
 PYTEST_MARKERS ?= not aws
 # Extra arguments for `uv pip compile`, e.g. `make lock LOCK_ARGS=--upgrade`.
@@ -84,12 +88,18 @@ test-aws: $(VENV_STAMP) ## Only the `aws` tests, against a real deployed stack (
 	$(PY) -m pytest -m aws $(PYTEST_ARGS)
 
 # ------------------------------------------------------------------ dev loop
-.PHONY: fmt run
+.PHONY: fmt run demo bench
 fmt: $(VENV_STAMP) ## Format and autofix (ruff format + ruff check --fix)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-run: $(VENV_STAMP) ## Run the local demo (infra/demo.py)
+run: $(VENV_STAMP) ## Start the whole system locally: API on :3000, AWS endpoint on :4566 (RUN_ARGS=--help)
+	$(PY) -m infra.local $(RUN_ARGS)
+
+bench: $(VENV_STAMP) ## Benchmarks: cold start, warm overhead, e2e, workflow, package, cost (BENCH_ARGS=--smoke)
+	$(PY) -m infra.bench $(BENCH_ARGS)
+
+demo: $(VENV_STAMP) ## Walk three orders through the domain with in-memory adapters (no AWS, no moto)
 	$(PY) -m infra.demo
 
 # ------------------------------------------------------------------ locks
