@@ -15,6 +15,9 @@ PY = $(VENV)/bin/python
 BIN = $(VENV)/bin
 
 VENV_STAMP = $(VENV)/.orderflow-dev-installed
+# SAM CLI pins its own boto3, so `sam validate --lint` gets a venv of its own.
+SAM_VENV ?= .venv-sam
+SAM_STAMP = $(SAM_VENV)/.orderflow-sam-installed
 NODE_STAMP = node_modules/.orderflow-npm-ci
 
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-n auto"` or `PYTEST_ARGS=-x`.
@@ -40,6 +43,13 @@ help: ## Show this help
 $(VENV_STAMP): requirements/dev.txt
 	@test -x $(PY) || { echo "creating $(VENV)"; $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install --disable-pip-version-check --require-hashes -r requirements/dev.txt
+	@touch $@
+
+$(SAM_STAMP): requirements/sam.txt
+	@test -x $(SAM_VENV)/bin/python || { echo "creating $(SAM_VENV)"; $(PYTHON) -m venv $(SAM_VENV); }
+	@# --no-deps: sam.txt is the whole closure; pip would ask a pin for "boto3-stubs[extras]" too
+	$(SAM_VENV)/bin/python -m pip install --disable-pip-version-check --require-hashes --no-deps \
+		-r requirements/sam.txt
 	@touch $@
 
 $(NODE_STAMP): package-lock.json package.json
@@ -81,8 +91,8 @@ asl: $(NODE_STAMP) ## Validate every workflows/*.asl.json
 test: lint pytest ## Static checks, then the test suite (excluding `aws` tests)
 
 # pytest's own exit code is kept: 5 ("no tests collected") fails the build.
-pytest: $(VENV_STAMP)
-	$(PY) -m pytest -m "$(PYTEST_MARKERS)" $(PYTEST_ARGS)
+pytest: $(VENV_STAMP) $(SAM_STAMP)
+	SAM_CLI=$(SAM_VENV)/bin/sam $(PY) -m pytest -m "$(PYTEST_MARKERS)" $(PYTEST_ARGS)
 
 test-aws: $(VENV_STAMP) ## Only the `aws` tests, against a real deployed stack (opt-in)
 	$(PY) -m pytest -m aws $(PYTEST_ARGS)
@@ -109,6 +119,7 @@ demo: $(VENV_STAMP) ## Walk three orders through the domain with in-memory adapt
 lock: $(VENV_STAMP) ## Re-pin requirements/*.txt from requirements/*.in (LOCK_ARGS=--upgrade to bump)
 	$(UV_COMPILE) -o requirements/dev.txt requirements/dev.in
 	$(UV_COMPILE) -c requirements/dev.txt -o requirements/runtime.txt requirements/runtime.in
+	$(UV_COMPILE) -o requirements/sam.txt requirements/sam.in
 	@! grep -nE '://|index-url|find-links' requirements/*.txt || \
 		{ echo "error: a URL landed in requirements/*.txt" >&2; exit 1; }
 	$(BIN)/uv pip compile --universal --python-version 3.13 --generate-hashes --quiet \
@@ -131,6 +142,6 @@ lock-npm: ## Re-generate package-lock.json from package.json
 # ------------------------------------------------------------------ clean
 .PHONY: clean
 clean: ## Remove the venv, node_modules and caches
-	rm -rf $(VENV) node_modules build dist *.egg-info .mypy_cache .ruff_cache \
+	rm -rf $(VENV) $(SAM_VENV) node_modules build dist *.egg-info .mypy_cache .ruff_cache \
 		.pytest_cache .hypothesis .import_linter_cache .coverage
 	find . -path ./.git -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +

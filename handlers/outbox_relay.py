@@ -1,7 +1,7 @@
 """Relay the transactional outbox to the event bus: the table's stream -> PutEvents.
 
-Only INSERTs of outbox items (``SK`` starting ``EVENT#``) are relayed; orders, idempotency
-records and TTL removals are ignored. Each wave is one ``relay_events`` call (the publisher
+Only INSERTs of outbox items (``SK`` starting ``EVENT#``) are relayed; orders, provider
+results and TTL removals are ignored. Each wave is one ``relay_events`` call (the publisher
 sends chunks of 10 and resends only rejected entries); what was still not sent is reported per
 record, never counted as sent.
 

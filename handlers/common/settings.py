@@ -13,6 +13,10 @@ class Settings(BaseModel):
     event_bus_name: str = Field(min_length=1)
     state_machine_arn: str = ""
     """Only the functions that start or signal the workflow need it."""
+    idempotency_table: str = ""
+    """The Powertools idempotency table (IDEMPOTENCY_TABLE). Only the functions that
+    deduplicate requests through Powertools need it (today the API, for POST /orders);
+    ``handlers.common.idempotency.store`` refuses to run without it."""
     idempotency_ttl_seconds: int = 2 * 24 * 3600
     """Longer than EventBridge's 24 h of retries, so a late redelivery is still recognised."""
 

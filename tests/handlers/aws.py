@@ -1,5 +1,5 @@
-"""The orders table under moto, as docs/data-model.md and infra/template.yaml define it, for the
-handler tests that need AWS (the idempotency records, the real repository)."""
+"""The orders and idempotency tables under moto, as docs/data-model.md and infra/template.yaml
+define them, for the handler tests that need AWS (the idempotency records, the real repository)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 from moto.dynamodb.models import DynamoDBBackend
 
 TABLE = "orderflow-test"  # = fakes.LAMBDA_ENV["ORDERS_TABLE"]
+IDEMPOTENCY_TABLE = "orderflow-test-idempotency"  # = fakes.LAMBDA_ENV["IDEMPOTENCY_TABLE"]
 
 
 def create_orders_table(ddb: Any, name: str = TABLE) -> None:
@@ -41,6 +42,26 @@ def create_orders_table(ddb: Any, name: str = TABLE) -> None:
         TableName=name,
         TimeToLiveSpecification={"Enabled": True, "AttributeName": "expiration"},
     )
+
+
+def create_idempotency_table(ddb: Any, name: str = IDEMPOTENCY_TABLE) -> None:
+    """Powertools' default layout: ``id`` partition key only, TTL on ``expiration``."""
+    ddb.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+    )
+    ddb.update_time_to_live(
+        TableName=name,
+        TimeToLiveSpecification={"Enabled": True, "AttributeName": "expiration"},
+    )
+
+
+def create_tables(ddb: Any) -> None:
+    """Every table the API's functions use: orders (with outbox) and idempotency records."""
+    create_orders_table(ddb)
+    create_idempotency_table(ddb)
 
 
 def make_moto_dynamodb_atomic(monkeypatch: pytest.MonkeyPatch) -> None:

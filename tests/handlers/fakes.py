@@ -24,6 +24,7 @@ LAMBDA_ENV = {  # what SAM sets on every function (infra/template.yaml), for tes
     "POWERTOOLS_METRICS_NAMESPACE": "OrderFlow",
     "POWERTOOLS_TRACE_DISABLED": "true",
     "ORDERS_TABLE": "orderflow-test",
+    "IDEMPOTENCY_TABLE": "orderflow-test-idempotency",  # SAM sets it on the API only
     "EVENT_BUS_NAME": "orderflow-test-bus",
     "STATE_MACHINE_ARN": "arn:aws:states:us-east-1:123456789012:stateMachine:orderflow-test",
     "AWS_DEFAULT_REGION": "us-east-1",

@@ -1,5 +1,6 @@
 """POST /orders is idempotent on (customer, Idempotency-Key), against the in-memory store
-(Powertools' own logic, our configuration) and the DynamoDB layer on the orders table (moto)."""
+(Powertools' own logic, our configuration) and the DynamoDB layer on the idempotency table
+(moto): one item per request, keyed ``id`` only, so records spread over partitions."""
 
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ from moto.server import ThreadedMotoServer
 
 from adapters.aws import clients
 from handlers.common import bootstrap, idempotency
+from handlers.common.settings import settings
 from tests.domain.support import BOB, World
 from tests.handlers.api_support import ORDER, ApiClient
-from tests.handlers.aws import TABLE, create_orders_table, make_moto_dynamodb_atomic
+from tests.handlers.aws import IDEMPOTENCY_TABLE, TABLE, create_tables, make_moto_dynamodb_atomic
 from tests.handlers.fakes import LAMBDA_ENV, InMemoryIdempotencyStore
 
 OTHER_ORDER = {**ORDER, "items": [{"sku": "MUG-002", "quantity": 1}]}
@@ -132,7 +134,7 @@ def on_aws(monkeypatch: pytest.MonkeyPatch, load_event: Any) -> Iterator[ApiClie
     make_moto_dynamodb_atomic(monkeypatch)
     with mock_aws():
         clients.clear_cache()
-        create_orders_table(clients.client("dynamodb"))
+        create_tables(clients.client("dynamodb"))
         bootstrap.use(None)
         idempotency.use_store("place_order", None)
         yield ApiClient(load_event("api_post_orders.json"))
@@ -146,6 +148,10 @@ def _items(sort_key_prefix: str) -> list[dict[str, Any]]:
     return [i for i in scan if i["SK"]["S"].startswith(sort_key_prefix)]
 
 
+def _idempotency_records() -> list[dict[str, Any]]:
+    return list(clients.client("dynamodb").scan(TableName=IDEMPOTENCY_TABLE)["Items"])
+
+
 def test_on_dynamodb_repeats_replay_and_a_reused_key_is_refused(on_aws: ApiClient) -> None:
     first, second = on_aws.place(key="k"), on_aws.place(key="k")
     reused = on_aws.place(OTHER_ORDER, key="k")
@@ -153,14 +159,60 @@ def test_on_dynamodb_repeats_replay_and_a_reused_key_is_refused(on_aws: ApiClien
     assert first.status == second.status == 201 and first.raw == second.raw
     assert reused.status == 422 and reused.body["error"] == "idempotency_key_reused"
     assert len(_items("ORDER")) == 1
-    (record,) = [
-        i
-        for i in clients.client("dynamodb").scan(TableName=TABLE)["Items"]
-        if i["PK"]["S"].startswith("idempotency#")
-    ]
+    (record,) = _idempotency_records()
     assert record["status"]["S"] == "COMPLETED"
     assert int(record["expiration"]["N"]) > time.time() + 24 * 3600
     assert "in_progress_expiration" in record  # the Lambda context was registered
+    orders_table = clients.client("dynamodb").scan(TableName=TABLE)["Items"]
+    assert not [i for i in orders_table if i["PK"]["S"].startswith("idempotency")]
+
+
+def test_on_dynamodb_two_orders_have_records_under_different_partition_keys(
+    on_aws: ApiClient,
+) -> None:
+    """The hot-partition fix: no static partition key shared by every record of the function
+    (Powertools' ``idempotency#<function>`` with a sort key); each request is its own."""
+    first, second = on_aws.place(key="first"), on_aws.place(OTHER_ORDER, key="second")
+
+    assert first.status == second.status == 201
+    assert first.body["orderId"] != second.body["orderId"]
+    key_schema = clients.client("dynamodb").describe_table(TableName=IDEMPOTENCY_TABLE)["Table"][
+        "KeySchema"
+    ]
+    assert key_schema == [{"AttributeName": "id", "KeyType": "HASH"}]  # id is the partition key
+    records = _idempotency_records()
+    partition_keys = [r["id"]["S"] for r in records]
+    assert len(records) == 2 and len(set(partition_keys)) == 2, partition_keys
+    assert not any(k.startswith("idempotency#") for k in partition_keys)
+    assert all(not {"PK", "SK"} & set(r) for r in records)
+    assert {r["status"]["S"] for r in records} == {"COMPLETED"}
+
+
+def test_without_the_idempotency_table_setting_the_store_refuses_clearly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("IDEMPOTENCY_TABLE")
+    settings.cache_clear()
+    idempotency.use_store("place_order", None)
+
+    assert settings().idempotency_table == ""  # other functions start without it
+    with pytest.raises(idempotency.IdempotencyTableNotSet, match="IDEMPOTENCY_TABLE"):
+        idempotency.store("place_order")
+    idempotency.use_store("place_order", None)
+
+
+def test_without_the_idempotency_table_setting_post_orders_fails_and_says_why(
+    monkeypatch: pytest.MonkeyPatch, world: World, load_event: Any, logs: Any
+) -> None:
+    monkeypatch.delenv("IDEMPOTENCY_TABLE")
+    settings.cache_clear()
+    idempotency.use_store("place_order", None)
+
+    reply = ApiClient(load_event("api_post_orders.json")).place(key="k")
+
+    assert reply.status == 500
+    assert world.orders.all() == []
+    assert "IDEMPOTENCY_TABLE" in logs.getvalue()
 
 
 def test_on_dynamodb_list_pages_and_refuses_a_forged_cursor(on_aws: ApiClient) -> None:
@@ -189,7 +241,7 @@ def test_ten_concurrent_identical_posts_place_one_order(
         endpoint = f"http://{host}:{port}"
         monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
         clients.clear_cache()
-        create_orders_table(clients.client("dynamodb"))
+        create_tables(clients.client("dynamodb"))
         event = ApiClient(load_event("api_post_orders.json")).event(
             "POST", "/orders", body=ORDER, headers={"Idempotency-Key": "race"}
         )

@@ -112,12 +112,12 @@ def test_only_inserts_of_outbox_items_are_relayed(world: World, load_event: Load
     event = stream(load_event, outbox("a", 1), outbox("a", 2), outbox("a", 3))
     event["Records"][1]["eventName"] = "MODIFY"
     event["Records"][2]["eventName"] = "REMOVE"  # the TTL cleaning the outbox
-    idempotency = copy.deepcopy(event["Records"][0])
-    idempotency["dynamodb"]["NewImage"] = {
-        "PK": {"S": "idempotency#orderflow-api"},
-        "SK": {"S": "handlers.api._place#abc"},
+    provider_result = copy.deepcopy(event["Records"][0])  # idempotency records: another table
+    provider_result["dynamodb"]["NewImage"] = {
+        "PK": {"S": "PROVIDER#payments#pay-1"},
+        "SK": {"S": "RESULT"},
     }
-    event["Records"].append(idempotency)
+    event["Records"].append(provider_result)
 
     assert run(event) == []
     assert [e.event_id for e in world.publisher.published] == ["a:1"]

@@ -37,6 +37,8 @@ NEEDS_STATE_MACHINE = {
     "UpstreamEventsFunction",
     "RequestShipmentFunction",
 }
+NEEDS_IDEMPOTENCY_TABLE = {"ApiFunction"}
+"""The functions whose handler module deduplicates requests through Powertools."""
 
 
 def test_functions_and_handlers_are_the_decided_ones(cfn: dict[str, Any]) -> None:
@@ -140,6 +142,24 @@ def test_environment(cfn: dict[str, Any], sam: dict[str, Any]) -> None:
             assert arn.endswith(f":stateMachine:{machine_name}"), name
         else:
             assert "STATE_MACHINE_ARN" not in env, name
+        if name in NEEDS_IDEMPOTENCY_TABLE:
+            assert env["IDEMPOTENCY_TABLE"] == {"Ref": "IdempotencyTable"}, name
+        else:
+            assert "IDEMPOTENCY_TABLE" not in env, name
+
+
+def test_the_functions_that_use_an_idempotency_store_are_the_decided_ones(
+    cfn: dict[str, Any],
+) -> None:
+    """A handler module that asks ``handlers.common.idempotency`` for a store needs the table
+    (handlers.common.idempotency refuses to run without IDEMPOTENCY_TABLE)."""
+    using = set()
+    for name, props in functions(cfn).items():
+        module = props["Handler"].rpartition(".")[0]
+        source = (REPO_ROOT / (module.replace(".", "/") + ".py")).read_text(encoding="utf-8")
+        if "idempotency.store(" in source:
+            using.add(name)
+    assert using == NEEDS_IDEMPOTENCY_TABLE
 
 
 def test_api_timeout_is_below_the_integration_timeout(cfn: dict[str, Any]) -> None:

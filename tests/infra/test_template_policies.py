@@ -3,13 +3,16 @@
 - every function has a role of its own;
 - no statement allows Action "*" (or "service:*"), and none uses NotAction / NotResource;
 - Resource "*" only for the actions in ``WILDCARD_RESOURCE``, only on the roles named there;
-- AWS managed policies only from ``MANAGED_POLICIES``.
+- AWS managed policies only from ``MANAGED_POLICIES``;
+- DynamoDB statements name one of ``TABLES``; the idempotency table only for the functions
+  that deduplicate requests (IDEMPOTENCY_TABLE set).
 Each exception carries its reason. An exception nothing uses any more fails the test too, so
 the list cannot rot into a blanket permission.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from infra_support import functions, managed_policy_name, ref_id, statements
@@ -122,13 +125,76 @@ def test_every_exception_has_a_reason() -> None:
         assert len(reason) > 40, policy
 
 
-def test_table_access_is_scoped_to_the_orders_table(cfn: dict[str, Any]) -> None:
+TABLES: dict[str, str] = {
+    "OrdersTable": "orders, their outbox and the providers' results: every function",
+    "IdempotencyTable": (
+        "Powertools idempotency records: only the functions that deduplicate requests (their "
+        "IDEMPOTENCY_TABLE is set), so no other function can read or forge a stored answer"
+    ),
+}
+"""The tables DynamoDB statements may name, and who may use each."""
+
+
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9]+)(?:\.[A-Za-z0-9.]+)?\}")
+
+
+def _referenced(value: Any) -> set[str]:
+    """Logical ids a resource value points at: Ref, Fn::GetAtt, and Fn::Sub placeholders."""
+    if isinstance(value, list):
+        return {found for v in value for found in _referenced(v)}
+    if not isinstance(value, dict):
+        return set()
+    if (one := ref_id(value)) is not None:
+        return {one}
+    if "Fn::Sub" in value:
+        text, variables = (
+            value["Fn::Sub"] if isinstance(value["Fn::Sub"], list) else (value["Fn::Sub"], {})
+        )
+        own = set(_PLACEHOLDER.findall(text)) - set(variables)
+        return own | _referenced(list(variables.values()))
+    return _referenced(list(value.values()))
+
+
+def _tables_in(resource: Any) -> set[str]:
+    return _referenced(resource) & set(TABLES)
+
+
+def test_table_access_is_scoped_to_our_tables(cfn: dict[str, Any]) -> None:
     for s in statements(cfn):
         if not any(a.startswith("dynamodb:") for a in s.actions):
             continue
         for resource in s.resources:
-            text = str(resource)
-            assert "OrdersTable" in text, f"{s.role}/{s.policy}: {resource}"
+            assert len(_tables_in(resource)) == 1, f"{s.role}/{s.policy}: {resource}"
+
+
+def test_only_the_deduplicating_functions_reach_the_idempotency_table(
+    cfn: dict[str, Any],
+) -> None:
+    deduplicating = {
+        ref_id(props["Role"])
+        for props in functions(cfn).values()
+        if "IDEMPOTENCY_TABLE" in props["Environment"]["Variables"]
+    }
+    assert deduplicating == {"ApiFunctionRole"}
+    reaching = {
+        s.role
+        for s in statements(cfn)
+        if any(a.startswith("dynamodb:") for a in s.actions)
+        and any("IdempotencyTable" in _tables_in(r) for r in s.resources)
+    }
+    assert reaching == deduplicating
+
+
+def test_the_idempotency_table_grants_what_powertools_uses(cfn: dict[str, Any]) -> None:
+    """GetItem, PutItem (conditional), UpdateItem, DeleteItem (a failed request's record)."""
+    for s in statements(cfn):
+        if any("IdempotencyTable" in _tables_in(r) for r in s.resources):
+            assert {
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+                "dynamodb:DeleteItem",
+            } <= set(s.actions), f"{s.role}/{s.policy}"
 
 
 def test_only_the_outbox_relay_publishes_to_the_bus(cfn: dict[str, Any]) -> None:

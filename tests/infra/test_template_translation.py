@@ -18,6 +18,7 @@ EXPECTED_OUTPUTS = {
     "BusName",
     "StateMachineArn",
     "TableName",
+    "IdempotencyTableName",
     "UserPoolId",
     "UserPoolClientId",
     "WorkflowStartQueueUrl",
@@ -45,6 +46,7 @@ def test_translates_without_network(monkeypatch: pytest.MonkeyPatch, template_pa
 def test_expected_resources_exist(cfn: dict[str, Any]) -> None:
     types = {k: v["Type"] for k, v in cfn["Resources"].items()}
     assert types["OrdersTable"] == "AWS::DynamoDB::Table"
+    assert types["IdempotencyTable"] == "AWS::DynamoDB::Table"
     assert types["OrderFlowBus"] == "AWS::Events::EventBus"
     assert types["OrderFlowBusArchive"] == "AWS::Events::Archive"
     assert types["OrderSagaStateMachine"] == "AWS::StepFunctions::StateMachine"
@@ -70,6 +72,25 @@ def test_table_layout(cfn: dict[str, Any]) -> None:
     assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert table["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
     assert table["TimeToLiveSpecification"] == {"AttributeName": "expiration", "Enabled": True}
+
+
+def test_idempotency_table_layout(sam: dict[str, Any], cfn: dict[str, Any]) -> None:
+    """Partition key only (Powertools' default ``id``): one partition per request, never one
+    per function as a sort key (and its static partition key) would make it."""
+    resource = cfn["Resources"]["IdempotencyTable"]
+    table = resource["Properties"]
+    assert table["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+    assert table["AttributeDefinitions"] == [{"AttributeName": "id", "AttributeType": "S"}]
+    assert "GlobalSecondaryIndexes" not in table and "LocalSecondaryIndexes" not in table
+    assert table["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "expiration", "Enabled": True}
+    assert "StreamSpecification" not in table  # nothing consumes it
+    assert table["TableName"] == {"Fn::Sub": "orderflow-${Stage}-idempotency"}
+    orders = cfn["Resources"]["OrdersTable"]
+    for key in ("DeletionPolicy", "UpdateReplacePolicy"):
+        assert resource[key] == orders[key], key
+    assert table["DeletionProtectionEnabled"] == orders["Properties"]["DeletionProtectionEnabled"]
+    assert sam["Outputs"]["IdempotencyTableName"]["Value"] == {"Ref": "IdempotencyTable"}
 
 
 def test_api_routes_are_all_behind_the_cognito_authorizer(cfn: dict[str, Any]) -> None:
