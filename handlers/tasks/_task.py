@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypedDict, TypeVar
 
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -69,6 +70,26 @@ def task_handler(model: type[M], step: Callable[[M, AppPorts], Order]) -> Lambda
 
 
 def count(metric: str, **dimensions: str) -> None:
-    for name, value in dimensions.items():
-        metrics.add_dimension(name=name, value=value)
-    metrics.add_metric(name=metric, unit=MetricUnit.Count, value=1)
+    """One Count of ``metric``, with dimensions of its own if given.
+
+    Without dimensions it joins the invocation's metrics, which ``log_metrics`` flushes. With
+    dimensions it is emitted on its own (``single_metric``), as Powertools' own cold-start metric
+    is: a dimension added to the shared ``Metrics`` applies to every metric it holds until a
+    flush, and it holds them across invocations while metrics are disabled (the local stack's
+    quiet mode, where several tasks share one process), so the next compensation overwrote
+    ``Compensation`` with a "Dimension 'Compensation' has already been added" warning.
+    """
+    if not dimensions:
+        metrics.add_metric(name=metric, unit=MetricUnit.Count, value=1)
+        return
+    if is_metrics_disabled():
+        return  # single_metric prints whatever the switch says
+    service = {"service": str(metrics.service)} if metrics.service else {}
+    with single_metric(
+        name=metric,
+        unit=MetricUnit.Count,
+        value=1,
+        namespace=metrics.namespace,
+        default_dimensions={**metrics.default_dimensions, **service, **dimensions},
+    ):
+        pass  # printed (EMF) as the block ends

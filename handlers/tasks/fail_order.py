@@ -28,7 +28,8 @@ class CaughtError(BaseModel):
 
     error: str = Field(alias="Error", min_length=1, max_length=256)
     cause: str | None = Field(None, alias="Cause")
-    """Unused: a Lambda error's cause holds its stack trace; SendTaskFailure may send none."""
+    """Unused: a Lambda error's cause holds its stack trace. Missing or null is fine: AWS sends
+    ``"Cause": null`` when SendTaskFailure gave no cause."""
 
 
 class FailOrderInput(TaskInput):

@@ -2,7 +2,8 @@
 
 The function's configuration is the only registry: its ``Handler`` ("package.module.function",
 as the SAM template names it) is imported and called with a Lambda-like context, with the
-function's environment variables set for the call. An exception becomes Lambda's unhandled-error
+function's environment variables set for the call (``function_environment`` says how, in one
+process shared with other threads). An exception becomes Lambda's unhandled-error
 envelope, whose ``errorType`` is the exception's class name: that is what a state machine's
 ``Retry`` and ``Catch`` match on. Nothing here knows moto (moto_patches.py wires it in).
 """
@@ -118,7 +119,25 @@ def resolve_handler(handler: str) -> Handler:
 
 @contextmanager
 def function_environment(spec: FunctionSpec) -> Iterator[None]:
-    """The function's variables plus the ones Lambda itself sets, restored afterwards."""
+    """The function's variables plus the ones Lambda itself sets, for the duration of the call.
+
+    ``os.environ`` belongs to the whole process, and other threads read it while a function runs
+    (moto's state machine interpreter, the local stack's pollers and API): botocore and urllib
+    go through the whole environment whenever they build a client or a session, listing the
+    names first and reading each value after. A name deleted in between raises ``KeyError`` in
+    that thread (a workflow then fails with ``States.Runtime 'STATE_MACHINE_ARN'``). So:
+
+    * a name is never deleted: one the process did not have stays defined after the call (with
+      the function's value), and the next call that defines it sets its own value;
+    * a name the process had gets its previous value back after the call;
+    * invocations take turns (``_ENVIRONMENT_LOCK``), so each call sees its own values.
+
+    Adding a name, or changing a value, is safe for those readers: they see the environment as
+    it was when they listed it, or as it is. The price: a function may see a variable that only
+    another function of the process defines (in AWS each has a process of its own). Functions
+    of one template agree on the names they share, so this only hides a variable missing from a
+    function's definition, which tests/infra/test_template_handlers.py catches.
+    """
     variables = {
         **spec.environment,
         "AWS_LAMBDA_FUNCTION_NAME": spec.name,
@@ -127,16 +146,12 @@ def function_environment(spec: FunctionSpec) -> Iterator[None]:
         "_HANDLER": spec.handler,
     }
     with _ENVIRONMENT_LOCK:
-        saved = {name: os.environ.get(name) for name in variables}
+        previous = {n: v for n in variables if (v := os.environ.get(n)) is not None}
         os.environ.update(variables)
         try:
             yield
         finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+            os.environ.update(previous)  # set, never unset: see above
 
 
 def error_envelope(error: Exception, request_id: str) -> bytes:

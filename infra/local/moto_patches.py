@@ -1,30 +1,50 @@
 """Every patch OrderFlow applies to moto, in this one module, installed by ``apply()``.
 
-moto (``mock_aws(config=MOTO_CONFIG)``) runs our ASL for real, with three gaps we fill:
+moto (``mock_aws(config=MOTO_CONFIG)`` in the workflow tests, ``ThreadedMotoServer`` in the
+local stack) runs our ASL and our template for real, with gaps these patches fill. Each is a
+small function whose docstring says what moto does wrong and what the patch does; ``PATCHES``
+lists them all, with the moto internals each one relies on.
 
-1. Its Docker-free Lambda answers every invoke with a canned string. ``LambdaSimpleBackend.invoke``
-   is routed to ``lambda_runtime.invoke``: the function's own ``Handler`` runs in this process and
-   an exception comes back as Lambda's error envelope, so ``Catch`` on a domain error matches.
-2. Its interpreter waits in real time (freezegun has no effect on its threads). Wait states,
-   Retry backoff, TimeoutSeconds and HeartbeatSeconds are multiplied by ``time_scale()``
-   (default 0.001: one workflow second is one real millisecond).
-3. It reports a missed heartbeat as ``States.Timeout``; AWS says ``States.HeartbeatTimeout``.
+Always (``apply()``: the workflow tests and the local stack):
 
-And one for speed: a definition is parsed once per process, not once per execution.
+* Lambda invoke in-process: moto's Docker-free Lambda answers every invoke with a canned string;
+  the function's own ``Handler`` runs in this process instead (``lambda_runtime``) and an
+  exception comes back as Lambda's error envelope, so ``Catch`` on a domain error matches.
+* Compressed time (four patches): the interpreter waits in real time (freezegun has no effect on
+  its threads). Wait states, Retry backoff, TimeoutSeconds and HeartbeatSeconds are multiplied by
+  ``time_scale()`` (default 0.001: one workflow second is one real millisecond).
+* Heartbeat error name: a missed heartbeat is ``States.HeartbeatTimeout`` (moto: States.Timeout).
+* ASL parse cache (speed only): a definition is parsed once per process, not once per execution.
+* SendTaskFailure keeps its ``cause`` (moto drops it).
+* EventBridge envelope: events delivered to targets carry ``account`` (moto leaves it out).
+* Lambda ``DeadLetterConfig`` is kept (moto drops it).
 
-Each patch names the moto internals it relies on (``anchors``); ``check()`` fails loudly, naming
-the attribute, when a moto upgrade moves or rewrites one. tests/workflow/test_moto_patches_guard.py
-runs it on every build.
+Local stack only (``apply(local_stack=True)``): moto's own delivery is replaced by parts that
+only the local stack runs, and stops.
+
+* Event source mappings are detached from their queue or table: the stack's pollers deliver
+  (``infra/local/pollers.py``), with batch windows, filters and partial batch failures.
+* EventBridge rules deliver to Lambda targets (asynchronously, on a worker pool that
+  ``LocalStack.stop()`` ends with ``stop_async_invocations()``) and Step Functions targets.
+
+Each patch names the moto internals it relies on (``anchors``, ``uses``, ``calls``); ``check()``
+fails loudly, naming the attribute, when a moto upgrade moves or rewrites one, and ``apply()``
+checks each patch before installing it. tests/workflow/test_moto_patches_guard.py checks every
+patch, local-stack ones included, on every build.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import importlib
 import inspect
+import json
+import logging
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -42,9 +62,18 @@ MOTO_CONFIG: DefaultConfig = {
 
 DEFAULT_TIME_SCALE = 0.001
 _time_scale = DEFAULT_TIME_SCALE
+_SFN = "moto.stepfunctions.parser.asl"
+log = logging.getLogger("localstack")
 
 
-# ----- compressed time -----------------------------------------------------------------------
+def _original(name: str) -> Any:
+    """What the patch of ``name`` (its ``Patch.name``) replaced."""
+    return _ORIGINALS[name]
+
+
+# =============================================================================================
+# Compressed time (always)
+# =============================================================================================
 def time_scale() -> float:
     return _time_scale
 
@@ -73,14 +102,17 @@ def scaled(seconds: float) -> float:
 
 
 class ScaledEvent(threading.Event):
-    """A ``threading.Event`` whose ``wait(timeout)`` counts workflow seconds."""
+    """Replaces ``threading.Event`` in moto's callback endpoints, which wait on it for a task
+    token's TimeoutSeconds and HeartbeatSeconds in real seconds: ``wait(timeout)`` counts
+    workflow seconds."""
 
     def wait(self, timeout: float | None = None) -> bool:
         return super().wait(None if timeout is None else scaled(timeout))
 
 
 class _ScaledTime:
-    """Stands in for the ``time`` module where moto sleeps between retries."""
+    """Replaces the ``time`` module where moto sleeps between Retry attempts (real seconds):
+    ``sleep`` counts workflow seconds, everything else is ``time``'s."""
 
     @staticmethod
     def sleep(seconds: float) -> None:
@@ -91,7 +123,8 @@ class _ScaledTime:
 
 
 class _ScaledThreading:
-    """Stands in for the ``threading`` module where moto enforces a state's TimeoutSeconds."""
+    """Replaces the ``threading`` module where moto enforces a Task's TimeoutSeconds (a real-time
+    wait on a ``threading.Event``): its events are ``ScaledEvent``."""
 
     Event = ScaledEvent
 
@@ -100,7 +133,9 @@ class _ScaledThreading:
 
 
 def _wait_interval(self: Any, env: Any, wait_seconds: int) -> None:
-    """``WaitFunction._wait_interval``, scaled; still ends early when the execution stops."""
+    """``WaitFunction._wait_interval``: moto waits a Wait state's seconds in real time, and
+    re-waits any shortfall. Here they are workflow seconds; the wait still ends early when the
+    execution stops."""
     deadline = time.monotonic() + scaled(wait_seconds)
     while env.is_running():
         remaining = deadline - time.monotonic()
@@ -109,7 +144,9 @@ def _wait_interval(self: Any, env: Any, wait_seconds: int) -> None:
         env.program_state_event.wait(remaining)
 
 
-# ----- Lambda invoke --------------------------------------------------------------------------
+# =============================================================================================
+# Lambda invoke in-process (always)
+# =============================================================================================
 def _invoke(
     self: Any,
     function_name: str,
@@ -118,7 +155,11 @@ def _invoke(
     headers: Mapping[str, str],
     response_headers: dict[str, str],
 ) -> bytes:
-    """``LambdaSimpleBackend.invoke``: run the function's configured Handler in-process."""
+    """``LambdaSimpleBackend.invoke``: moto's Docker-free Lambda answers every invoke with a
+    canned string. Here the function's configured Handler runs in-process (``lambda_runtime``),
+    with its environment and a Lambda-like context; an exception comes back as Lambda's error
+    envelope with ``X-Amz-Function-Error``. ``Event`` invocations are accepted, then run on a
+    thread of their own; ``DryRun`` only checks the function exists."""
     fn = self.get_function(function_name, qualifier)  # unknown function: moto's own 404
     spec = lambda_runtime.FunctionSpec(
         name=fn.function_name,
@@ -144,10 +185,13 @@ def _invoke(
     return result.payload
 
 
-# ----- heartbeat timeouts ---------------------------------------------------------------------
+# =============================================================================================
+# Heartbeat error name (always)
+# =============================================================================================
 def _task_from_error(self: Any, env: Any, ex: Exception) -> Any:
-    """``StateTask._from_error``: a missed heartbeat is ``States.HeartbeatTimeout`` as in AWS
-    (moto reports every TimeoutError as States.Timeout)."""
+    """``StateTask._from_error``: moto reports every TimeoutError, a missed heartbeat included, as
+    ``States.Timeout``. Here a missed heartbeat is ``States.HeartbeatTimeout``, as in AWS (the
+    error a Catch on the carrier wait matches); anything else is moto's."""
     from moto.stepfunctions.parser.api import HistoryEventType, TaskTimedOutEventDetails
     from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
         FailureEvent,
@@ -162,9 +206,7 @@ def _task_from_error(self: Any, env: Any, ex: Exception) -> Any:
     from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
 
     if not isinstance(ex, HeartbeatTimeoutError):
-        return _ORIGINALS[
-            f"{_SFN}.component.state.exec.state_task.state_task.StateTask._from_error"
-        ](self, env, ex)
+        return _original(_FROM_ERROR)(self, env, ex)
     heartbeat = StatesErrorNameType.StatesHeartbeatTimeout
     details: Any = EventDetails  # a TypedDict whose keys are all declared required
     return FailureEvent(
@@ -177,24 +219,261 @@ def _task_from_error(self: Any, env: Any, ex: Exception) -> Any:
     )
 
 
-# ----- parsing ----------------------------------------------------------------------------------
+_FROM_ERROR = f"{_SFN}.component.state.exec.state_task.state_task.StateTask._from_error"
+
+
+# =============================================================================================
+# ASL parse cache (always; speed only)
+# =============================================================================================
+@functools.lru_cache(maxsize=64)
+def _parse_once(definition: str) -> Any:
+    """``AmazonStateLanguageParser.parse``: moto parses the definition again at every execution
+    (~0.15 s of CPU each). Here once per definition. Safe to share: the parsed states hold
+    declarations only; everything an evaluation changes lives in its Environment. A syntax error
+    raises and is not cached."""
+    return _original(_PARSE)(definition)
+
+
 _PARSE = "moto.stepfunctions.parser.asl.parse.asl_parser.AmazonStateLanguageParser.parse"
 
 
-@functools.lru_cache(maxsize=64)
-def _parse_once(definition: str) -> Any:
-    """``AmazonStateLanguageParser.parse``, once per definition instead of once per execution
-    (~0.15 s of CPU each). Safe to share: the parsed states hold declarations only; everything
-    an evaluation changes lives in its Environment. A syntax error raises and is not cached."""
-    return _ORIGINALS[_PARSE](definition)
+# =============================================================================================
+# SendTaskFailure cause (always)
+# =============================================================================================
+def _send_task_failure(self: Any) -> Any:
+    """``StepFunctionResponse.send_task_failure``: moto's handler passes only ``error`` on, so a
+    Catch's error output reads ``{"Error": ..., "Cause": null}`` and the TaskFailed history event
+    has no cause. Here the ``cause`` is passed on too (AWS may still send a null Cause: when the
+    caller gave none)."""
+    from moto.stepfunctions.responses import EmptyResult
+
+    self.stepfunction_backend.send_task_failure(
+        self._get_param("taskToken"),
+        error=self._get_param("error"),
+        cause=self._get_param("cause"),
+    )
+    return EmptyResult()
 
 
-# ----- the patch table ------------------------------------------------------------------------
-_SFN = "moto.stepfunctions.parser.asl"
+# =============================================================================================
+# EventBridge envelope account (always)
+# =============================================================================================
+_ENVELOPE_SOURCE = '"source": "<source>", '
 
 
+def _template_with_account(template: str) -> str:
+    """``EventTemplateParser.DEFAULT_EVENT_INPUT_TEMPLATE``: moto rebuilds the event for every
+    target from this template, which has no ``account``; consumers that validate the envelope
+    (Powertools' ``EventBridgeModel``) then refuse every event. Here the template has it (moto's
+    default paths map already fills ``<account>``)."""
+    if '"account"' in template:
+        raise MotoPatchError(
+            "moto's EventTemplateParser.DEFAULT_EVENT_INPUT_TEMPLATE now has an account: "
+            "drop the envelope patch from moto_patches.py"
+        )
+    return template.replace(_ENVELOPE_SOURCE, _ENVELOPE_SOURCE + '"account": "<account>", ')
+
+
+# =============================================================================================
+# Lambda DeadLetterConfig (always)
+# =============================================================================================
+def _create_function(self: Any, spec: dict[str, Any]) -> Any:
+    """``LambdaBackend.create_function``: moto accepts a function's ``DeadLetterConfig`` and
+    drops it. Here it is kept as ``dead_letter_config`` on the stored function (and the returned
+    copy, when published), where the asynchronous EventBridge deliveries below find it."""
+    fn = _original(_CREATE_FUNCTION)(self, spec)
+    config = dict(spec.get("DeadLetterConfig") or {})
+    fn.dead_letter_config = config
+    self.get_function(fn.function_name).dead_letter_config = config
+    return fn
+
+
+_CREATE_FUNCTION = "moto.awslambda.models.LambdaBackend.create_function"
+
+
+# =============================================================================================
+# Event source mappings: detached, the pollers deliver (local stack only)
+# =============================================================================================
+def _create_event_source_mapping(self: Any, spec: dict[str, Any]) -> Any:
+    """``LambdaBackend.create_event_source_mapping``: moto hooks the mapping onto its queue or
+    table and then invokes the function inline from SendMessage and every table write, in one
+    batch, without batch windows, filters or partial batch failures, deleting or re-exposing the
+    messages itself. Here the mapping is created (list and get work as in AWS) and unhooked again:
+    the local stack's pollers (``infra/local/pollers.py``) deliver, like the Lambda service."""
+    esm = _original(_CREATE_ESM)(self, spec)
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.sqs.models import sqs_backends
+
+    for queue in sqs_backends[self.account_id][self.region_name].queues.values():
+        queue.lambda_event_source_mappings.pop(esm.function_arn, None)
+    for table in dynamodb_backends[self.account_id][self.region_name].tables.values():
+        table.lambda_event_source_mappings.pop(esm.function_arn, None)
+    return esm
+
+
+_CREATE_ESM = "moto.awslambda.models.LambdaBackend.create_event_source_mapping"
+
+
+# =============================================================================================
+# EventBridge Lambda and Step Functions targets (local stack only)
+# =============================================================================================
+ASYNC_RETRY_DELAYS = (1.0, 2.0)
+"""Real seconds before the 2nd and 3rd attempt of a failed asynchronous invocation (AWS: about
+1 and 2 minutes)."""
+
+_async: ThreadPoolExecutor | None = None
+_async_lock = threading.Lock()
+_stopping = threading.Event()
+
+
+def _send_to_targets(
+    self: Any, original_event: dict[str, Any], transform_input: bool = True
+) -> None:
+    """``Rule.send_to_targets``: moto raises NotImplementedError for Lambda and Step Functions
+    targets, which fails the whole PutEvents. Here, as in AWS, a Lambda target is invoked
+    asynchronously (PutEvents does not wait; on failure the function's EventInvokeConfig
+    ``MaximumRetryAttempts``, default 2, retries, then its DeadLetterConfig queue gets the event,
+    or a log line says it was dropped) and a state machine target starts an execution with the
+    event as input. ``Input`` and ``InputTransformer`` shape ours as moto shapes its own; every
+    other target stays moto's (SQS, ...). The rule itself is never modified: PutEvents run
+    concurrently."""
+    if not self.event_pattern.matches_event(original_event):
+        return
+    ours = [t for t in self.targets if _service(t["Arn"]) in ("lambda", "states")]
+    others = [t for t in self.targets if t not in ours]
+    if others:
+        view = copy.copy(self)  # the same rule with moto's targets only
+        view.targets = others
+        _original(_SEND_TO_TARGETS)(view, original_event, transform_input)
+    for target in ours:
+        event = _target_input(target, original_event)
+        if _service(target["Arn"]) == "lambda":
+            _invoke_async(self.account_id, self.region_name, target["Arn"], event)
+        else:
+            _start_execution(
+                self.account_id, self.region_name, target["Arn"], event, original_event.get("id")
+            )
+
+
+_SEND_TO_TARGETS = "moto.events.models.Rule.send_to_targets"
+
+
+def stop_async_invocations() -> None:
+    """Drop queued and retrying asynchronous invocations, wait for running ones (shutdown)."""
+    global _async
+    with _async_lock:
+        executor, _async = _async, None
+    if executor is not None:
+        _stopping.set()
+        executor.shutdown(wait=True, cancel_futures=True)
+        _stopping.clear()
+
+
+def _service(arn: str) -> str:
+    return arn.split(":")[2]
+
+
+def _target_input(target: dict[str, Any], event: dict[str, Any]) -> Any:
+    from moto.events import models
+
+    events: Any = models  # moto types an event as a TypedDict of its own
+
+    if "Input" in target:
+        return json.loads(target["Input"])
+    transformer = target.get("InputTransformer", {})
+    shaped = events.EventTemplateParser.parse(
+        input_template=transformer.get("InputTemplate"),
+        input_paths_map=transformer.get("InputPathsMap", {}),
+        event=event,
+    )
+    if isinstance(shaped, dict) and isinstance(shaped.get("time"), int | float):
+        shaped["time"] = events.iso_8601_datetime_without_milliseconds(
+            events.utcfromtimestamp(float(shaped["time"]))
+        )
+    return shaped
+
+
+def _invoke_async(account: str, region: str, function_arn: str, event: Any) -> None:
+    global _async
+    with _async_lock:
+        if _async is None:
+            _async = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lambda-async")
+        _async.submit(_invoke_with_retries, account, region, function_arn, json.dumps(event))
+
+
+def _invoke_with_retries(account: str, region: str, function_arn: str, payload: str) -> None:
+    from moto.awslambda.utils import get_backend
+
+    backend = get_backend(account, region)
+    fn = backend.get_function(function_arn)
+    configs = getattr(fn, "event_invoke_config", None) or []
+    retries = int(configs[-1].config.get("MaximumRetryAttempts", 2)) if configs else 2
+    delays = (0.0, *ASYNC_RETRY_DELAYS, *(ASYNC_RETRY_DELAYS[-1:] * retries))[: retries + 1]
+    headers: dict[str, str] = {}
+    answer: Any = b""
+    for attempt, delay in enumerate(delays):
+        if _stopping.wait(delay):
+            return
+        headers = {}
+        try:  # synchronously from this worker: the worker is what makes it asynchronous
+            answer = backend.invoke(function_arn, None, payload, {}, headers)
+        except Exception as crash:  # a crash of the emulation counts as a failed attempt
+            log.exception("async invoke of %s crashed", fn.function_name)
+            headers["x-amz-function-error"], answer = "Unhandled", str(crash).encode()
+        if "x-amz-function-error" not in headers:
+            return
+        log.warning("async invoke of %s failed (attempt %d)", fn.function_name, attempt + 1)
+    _dead_letter(account, region, fn, payload, answer)
+
+
+def _dead_letter(account: str, region: str, fn: Any, payload: str, answer: Any) -> None:
+    """As Lambda does: the event as the message body, RequestID / ErrorCode / ErrorMessage as
+    message attributes."""
+    target = (getattr(fn, "dead_letter_config", None) or {}).get("TargetArn", "")
+    if not target.startswith("arn:aws:sqs:"):
+        log.error("async invoke of %s failed every attempt: event dropped", fn.function_name)
+        return
+    from moto.sqs.models import sqs_backends
+
+    try:
+        error = json.loads(answer)
+    except ValueError:
+        error = {}
+    attributes = {
+        "RequestID": str(error.get("requestId", "")),
+        "ErrorCode": "200",
+        "ErrorMessage": str(error.get("errorMessage", ""))[:256],
+    }
+    sqs_backends[account][region].send_message(
+        queue_name=target.split(":")[5],
+        message_body=payload,
+        message_attributes={
+            k: {"DataType": "String", "StringValue": v or "-"} for k, v in attributes.items()
+        },
+    )
+    log.error("async invoke of %s failed every attempt: event sent to its DLQ", fn.function_name)
+
+
+def _start_execution(account: str, region: str, arn: str, event: Any, event_id: Any) -> None:
+    from moto.stepfunctions.responses import get_backend
+
+    get_backend(account, region).start_execution(
+        arn, name=str(event_id or time.time_ns()), execution_input=json.dumps(event)
+    )
+
+
+# =============================================================================================
+# The patch table
+# =============================================================================================
 class MotoPatchError(RuntimeError):
     """moto no longer has (or no longer uses) something we patch: review moto_patches.py."""
+
+
+@dataclass(frozen=True)
+class FromOriginal:
+    """A replacement computed from the value it replaces (for data such as a template string)."""
+
+    derive: Callable[[Any], Any]
 
 
 @dataclass(frozen=True)
@@ -203,10 +482,17 @@ class Patch:
     attribute: str
     """Dotted path inside ``module`` of what is replaced: ``Class.method`` or a module global."""
     replacement: Any
+    """The new value, or ``FromOriginal(derive)``."""
     why: str
     anchors: tuple[tuple[str, str], ...] = ()
-    """(where, source snippet): moto code that must still read as the patch assumes. ``where`` is
-    a dotted path in ``module``, or ``other.module:Class.method``."""
+    """(where, snippet): moto code (or data) that must still read as the patch assumes. ``where``
+    is a dotted path in ``module``, or ``other.module:Class.method``."""
+    uses: tuple[str, ...] = ()
+    """Other moto names the patch uses (same notation as ``where``): they must still exist."""
+    calls: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(where, parameters): moto callables the patch calls with these parameter names."""
+    local_stack: bool = False
+    """Installed by ``apply(local_stack=True)`` only."""
 
     @property
     def name(self) -> str:
@@ -219,29 +505,65 @@ class Patch:
             owner = _get(owner, part, f"{self.module}.{part}")
         return owner, leaf
 
+    def current(self) -> Any:
+        """What moto's attribute holds now (patched or not), as stored (no descriptor call)."""
+        owner, leaf = self._owner()
+        _get(owner, leaf, self.name)
+        return inspect.getattr_static(owner, leaf)
+
+    def value(self, original: Any) -> Any:
+        """The replacement for ``original``."""
+        if isinstance(self.replacement, FromOriginal):
+            return self.replacement.derive(original)
+        return self.replacement
+
+    def is_installed(self) -> bool:
+        return self.name in _installed
+
     def check(self) -> None:
         """Raise ``MotoPatchError`` naming the attribute if moto moved or rewrote it."""
         owner, leaf = self._owner()
         current = _get(owner, leaf, self.name)
-        if current is not self.replacement:
+        original = _ORIGINALS.get(self.name, current)
+        if isinstance(self.replacement, FromOriginal):
+            self.value(original)  # raises when the original no longer needs (or allows) it
+        elif not self.is_installed():
             _check_signature(self, current)
         for where, snippet in self.anchors:
-            module, _, path = where.rpartition(":")
-            full = f"{module or self.module}.{path}"
-            target: Any = importlib.import_module(module or self.module)
-            for part in path.split("."):
-                target = _get(target, part, full)
-            if snippet not in inspect.getsource(_ORIGINALS.get(full, target)):
+            full, target = self._resolve(where)
+            if snippet not in _source(_ORIGINALS.get(full, target)):
                 raise MotoPatchError(
                     f"{full} no longer contains {snippet!r}: the patch of {self.name} "
                     "may have no effect"
                 )
+        for where in self.uses:
+            self._resolve(where)
+        for where, parameters in self.calls:
+            full, target = self._resolve(where)
+            accepted = inspect.signature(_ORIGINALS.get(full, target)).parameters
+            missing = [p for p in parameters if p not in accepted]
+            if missing:
+                raise MotoPatchError(
+                    f"{full} no longer takes {missing}: the patch of {self.name} passes them"
+                )
 
     def install(self) -> None:
+        """Replace the attribute, once: a second call changes nothing (nothing wraps itself)."""
+        if self.is_installed():
+            return
         self.check()
         owner, leaf = self._owner()
-        _ORIGINALS.setdefault(self.name, getattr(owner, leaf))
-        setattr(owner, leaf, self.replacement)
+        original = _ORIGINALS.setdefault(self.name, getattr(owner, leaf))
+        setattr(owner, leaf, self.value(original))
+        _installed.add(self.name)
+
+    def _resolve(self, where: str) -> tuple[str, Any]:
+        module, _, path = where.rpartition(":")
+        full = f"{module or self.module}.{path}"
+        target: Any = importlib.import_module(module or self.module)
+        for part in path.split("."):
+            target = _get(target, part, full)
+        return full, target
 
 
 def _get(owner: Any, attribute: str, name: str) -> Any:
@@ -249,6 +571,14 @@ def _get(owner: Any, attribute: str, name: str) -> Any:
         return getattr(owner, attribute)
     except AttributeError:
         raise MotoPatchError(f"moto has no {name} any more: review moto_patches.py") from None
+
+
+def _source(target: Any) -> str:
+    if isinstance(target, str):
+        return target
+    if inspect.isfunction(target) or inspect.ismethod(target) or inspect.isclass(target):
+        return inspect.getsource(target)
+    return repr(target)
 
 
 def _check_signature(patch: Patch, original: Any) -> None:
@@ -260,7 +590,20 @@ def _check_signature(patch: Patch, original: Any) -> None:
         raise MotoPatchError(f"{patch.name} now takes {actual}, the patch expects {expected}")
 
 
+_ESM_HOOKS = (
+    ("LambdaBackend.create_event_source_mapping", "queue.lambda_event_source_mappings["),
+    ("LambdaBackend.create_event_source_mapping", "table.lambda_event_source_mappings["),
+    ("moto.sqs.models:Queue.add_message", "self.lambda_event_source_mappings.items()"),
+    (
+        "moto.dynamodb.models.table:StreamShard.add",
+        "self.table.lambda_event_source_mappings.items()",
+    ),
+    ("moto.sqs.models:SQSBackend.__init__", "self.queues"),
+    ("moto.dynamodb.models:DynamoDBBackend.__init__", "self.tables"),
+)
+
 PATCHES: tuple[Patch, ...] = (
+    # ----- always ------------------------------------------------------------------------------
     Patch(
         "moto.awslambda_simple.models",
         "LambdaSimpleBackend.invoke",
@@ -277,6 +620,12 @@ PATCHES: tuple[Patch, ...] = (
                 f"{_SFN}.component.state.exec.state_task.service.state_task_service_lambda:"
                 "StateTaskServiceLambda._from_error",
                 '["errorType"]',
+            ),
+        ),
+        calls=(
+            (
+                "moto.awslambda.models:LambdaBackend.get_function",
+                ("function_name_or_arn", "qualifier"),
             ),
         ),
     ),
@@ -343,31 +692,121 @@ PATCHES: tuple[Patch, ...] = (
             ),
         ),
     ),
+    Patch(
+        "moto.stepfunctions.responses",
+        "StepFunctionResponse.send_task_failure",
+        _send_task_failure,
+        "SendTaskFailure passes its cause on (a Catch's Cause, the TaskFailed event's cause)",
+        anchors=(
+            (
+                "StepFunctionResponse.send_task_failure",
+                "send_task_failure(task_token, error=error)",
+            ),
+            ("StepFunctionResponse.send_task_failure", "EmptyResult()"),
+        ),
+        calls=(
+            (
+                "moto.stepfunctions.parser.models:StepFunctionsParserBackend.send_task_failure",
+                ("task_token", "error", "cause"),
+            ),
+        ),
+    ),
+    Patch(
+        "moto.events.utils",
+        "EventTemplateParser.DEFAULT_EVENT_INPUT_TEMPLATE",
+        FromOriginal(_template_with_account),
+        "events delivered to targets carry account, as AWS's envelope does",
+        anchors=(
+            ("EventTemplateParser.DEFAULT_EVENT_INPUT_TEMPLATE", _ENVELOPE_SOURCE),
+            ("EventTemplateParser.DEFAULT_EVENT_INPUT_PATHS_MAP", "'account': '$.account'"),
+            ("EventTemplateParser.parse", "EventTemplateParser.DEFAULT_EVENT_INPUT_TEMPLATE"),
+        ),
+    ),
+    Patch(
+        "moto.awslambda.models",
+        "LambdaBackend.create_function",
+        _create_function,
+        "a function keeps its DeadLetterConfig (for the asynchronous EventBridge deliveries)",
+        anchors=(("LambdaBackend.create_function", "return fn"),),
+        calls=(("LambdaBackend.get_function", ("function_name_or_arn",)),),
+    ),
+    # ----- local stack only --------------------------------------------------------------------
+    Patch(
+        "moto.awslambda.models",
+        "LambdaBackend.create_event_source_mapping",
+        _create_event_source_mapping,
+        "event source mappings are not delivered by moto: the local stack's pollers deliver",
+        anchors=_ESM_HOOKS,
+        uses=("moto.sqs.models:sqs_backends", "moto.dynamodb.models:dynamodb_backends"),
+        local_stack=True,
+    ),
+    Patch(
+        "moto.events.models",
+        "Rule.send_to_targets",
+        _send_to_targets,
+        "EventBridge rules deliver to Lambda (asynchronously) and Step Functions targets",
+        anchors=(
+            ("Rule.send_to_targets", "self.event_pattern.matches_event(original_event)"),
+            ("Rule.send_to_targets", "for target in self.targets:"),
+            ("Rule.send_to_targets", "raise NotImplementedError"),
+            ("moto.awslambda.models:LambdaFunction.__init__", "self.event_invoke_config"),
+            ("moto.awslambda.models:EventInvokeConfig.__init__", "self.config = config"),
+        ),
+        uses=(
+            "EventTemplateParser.parse",
+            "iso_8601_datetime_without_milliseconds",
+            "utcfromtimestamp",
+            "moto.awslambda.utils:get_backend",
+            "moto.stepfunctions.responses:get_backend",
+            "moto.sqs.models:sqs_backends",
+        ),
+        calls=(
+            (
+                "EventTemplateParser.parse",
+                ("input_template", "input_paths_map", "event"),
+            ),
+            (
+                "moto.stepfunctions.parser.models:StepFunctionsParserBackend.start_execution",
+                ("state_machine_arn", "name", "execution_input"),
+            ),
+            (
+                "moto.sqs.models:SQSBackend.send_message",
+                ("queue_name", "message_body", "message_attributes"),
+            ),
+            ("moto.awslambda.models:LambdaBackend.get_function", ("function_name_or_arn",)),
+        ),
+        local_stack=True,
+    ),
 )
 
 _ORIGINALS: dict[str, Any] = {}
+_installed: set[str] = set()
 _apply_lock = threading.Lock()
-_applied = False
 
 
-def apply(*, time_scale: float | None = None) -> None:
-    """Install every patch once (later calls only change the time scale)."""
-    global _applied
+def apply(*, time_scale: float | None = None, local_stack: bool = False) -> None:
+    """Install the patches, each exactly once; later calls install only what is still missing.
+
+    ``local_stack=False`` (the workflow tests): the patches that make moto behave like AWS.
+    ``local_stack=True`` (``LocalStack.start()``): those and the ones that hand a delivery moto
+    makes itself (event source mappings) or not at all (EventBridge to Lambda and Step Functions)
+    to parts only the local stack runs and stops. Nothing is ever uninstalled.
+    ``time_scale``: real seconds per workflow second (``set_time_scale``), changed at every call.
+    """
     with _apply_lock:
         if time_scale is not None:
             set_time_scale(time_scale)
-        if _applied:
-            return
         for patch in PATCHES:
-            patch.install()
-        _applied = True
+            if local_stack or not patch.local_stack:
+                patch.install()
 
 
-def is_applied() -> bool:
-    return _applied
+def is_applied(*, local_stack: bool = False) -> bool:
+    """Whether ``apply(local_stack=local_stack)`` has installed everything it installs."""
+    return all(p.is_installed() for p in PATCHES if local_stack or not p.local_stack)
 
 
 def check() -> None:
-    """Check every patch point against the installed moto (applied or not)."""
+    """Check every patch point, local-stack ones included, against the installed moto."""
     for patch in PATCHES:
         patch.check()

@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import socket
 import warnings
-from collections.abc import Iterable
-from typing import Any
 
 REGION = "us-east-1"
 
@@ -63,23 +61,3 @@ def environment(endpoint: str, port: int, handler_logs: bool) -> None:
         os.environ.update({"AWS_LAMBDA_LOG_LEVEL": "WARN", "POWERTOOLS_METRICS_DISABLED": "true"})
         warnings.filterwarnings("ignore", message=".*Advanced Logging Controls.*")
         warnings.filterwarnings("ignore", message="No application metrics to publish")
-
-
-def steady_environment(functions: Iterable[dict[str, Any]]) -> None:
-    """Every variable any function sets exists in the process before the first invocation.
-
-    The in-process runtime sets a function's variables for each call and restores them after:
-    a variable that did not exist before is deleted again. Threads that read the environment
-    meanwhile (botocore building a client in the state machine interpreter) then fail with a
-    KeyError (seen as ``States.Runtime``). With every name present, a call only changes values.
-    """
-    names = {
-        "AWS_LAMBDA_FUNCTION_NAME": "",
-        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128",
-        "_HANDLER": "",
-    }
-    for props in functions:
-        names.update((props.get("Environment") or {}).get("Variables") or {})
-    for name, value in names.items():
-        os.environ.setdefault(name, str(value))

@@ -87,7 +87,7 @@ class LocalStack:
         return self.options.parameters.get("Stage", "local")
 
     def start(self) -> None:
-        from infra.local.process import bind, environment, steady_environment
+        from infra.local.process import bind, environment
 
         began = time.monotonic()
         o = self.options
@@ -104,7 +104,6 @@ class LocalStack:
         cfn = translate(o.template, region=REGION, parameters=o.parameters)
         session = boto3.Session(region_name=REGION)
         self.provisioned = provision(cfn, session, self.aws_url, REGION, o.stack_name, o.parameters)
-        steady_environment(self.provisioned.of_type("AWS::Lambda::Function").values())
         mappings = list(self.provisioned.of_type("AWS::Lambda::EventSourceMapping").values())
         self._parts += pollers_for(mappings, session, self.aws_url, REGION, o.sqs_visibility_scale)
         self._parts += self._observers(session)
@@ -123,7 +122,7 @@ class LocalStack:
 
     def stop(self) -> None:
         """Stop every part, newest first, and join every thread started (a few seconds)."""
-        from infra.local import _pending_patches
+        from infra.local import moto_patches
 
         steps: list[tuple[str, Any]] = []
         if self._api is not None and self._api_thread is not None:
@@ -137,7 +136,7 @@ class LocalStack:
             if isinstance(part, threading.Thread):
                 part.join(10)
             log.debug("stopped %s in %.2f s", name, time.monotonic() - began)
-        _pending_patches.stop_async_invocations()
+        moto_patches.stop_async_invocations()
         if self._moto is not None:
             began = time.monotonic()
             self._moto.stop()
@@ -148,16 +147,11 @@ class LocalStack:
         from moto.core.models import default_user_config
         from moto.server import ThreadedMotoServer
 
-        from infra.local import _pending_patches, moto_patches
+        from infra.local import moto_patches
 
         default_user_config["lambda"] = {"use_docker": False}
         default_user_config["stepfunctions"] = {"execute_state_machine": True}
-        moto_patches.apply(time_scale=self.options.time_scale)
-        _pending_patches.eventbridge_lambda_and_sfn_targets()
-        _pending_patches.eventbridge_envelope_account()
-        _pending_patches.detach_native_event_source_delivery()
-        _pending_patches.lambda_dead_letter_config()
-        _pending_patches.sfn_send_task_failure_cause()
+        moto_patches.apply(time_scale=self.options.time_scale, local_stack=True)
         self._moto = ThreadedMotoServer(self.options.host, self.options.aws_port, verbose=False)
         self._moto.start()
 

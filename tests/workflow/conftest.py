@@ -69,6 +69,17 @@ def _aws_environment(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyP
         monkeypatch.delenv(name, raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _no_function_variables_left(_aws_environment: None) -> Iterator[None]:
+    """The in-process Lambda runtime never deletes a variable a function defined, since other
+    threads may be reading the environment. Between tests no function runs: they go here, so
+    no test sees another's functions' variables."""
+    before = set(os.environ)
+    yield
+    for name in set(os.environ) - before:
+        os.environ.pop(name, None)
+
+
 @pytest.fixture
 def moto() -> Iterator[None]:
     moto_patches.apply()

@@ -35,3 +35,15 @@ RECEIVED: list[dict[str, Any]] = []
 
 def remember(event: dict[str, Any], context: Any) -> None:
     RECEIVED.append(event)
+
+
+def start_workflow(event: dict[str, Any], context: Any) -> dict[str, str]:
+    """Like the workflow starter: reads a variable its function defines and others don't."""
+    return {"arn": os.environ["RACE_STATE_MACHINE_ARN"], "shared": os.environ["RACE_SHARED"]}
+
+
+def build_client(event: dict[str, Any], context: Any) -> dict[str, str]:
+    """Like any task building a boto3 client: botocore and urllib read the whole environment
+    (names first, then each value)."""
+    seen = dict(os.environ.items())
+    return {"shared": seen["RACE_SHARED"], "function": seen["AWS_LAMBDA_FUNCTION_NAME"]}

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import sys
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -12,6 +14,7 @@ from typing import Any
 import boto3
 import pytest
 
+from infra.local import lambda_runtime
 from infra.local.sfn_runner import TaskFunction, create_function, ensure_role
 from tests.workflow import sample_handlers
 
@@ -40,8 +43,9 @@ def invoke(lambdas: Any, arn: str, event: Any, **kwargs: Any) -> tuple[dict[str,
 
 
 def test_the_handler_runs_with_its_environment_and_context(
-    lambdas: Any, boto_session: boto3.session.Session
+    lambdas: Any, boto_session: boto3.session.Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "the-process")
     arn = deploy(lambdas, boto_session, f"{MODULE}.echo", timeout=30)
     reply, result = invoke(lambdas, arn, {"orderId": "o-1"})
 
@@ -51,7 +55,8 @@ def test_the_handler_runs_with_its_environment_and_context(
     assert (result["memory"], result["arn"]) == (512, arn)
     assert 0 < result["remainingMs"] <= 30_000
     assert result["requestId"]
-    assert "GREETING" not in os.environ  # restored after the call
+    assert os.environ["AWS_LAMBDA_FUNCTION_NAME"] == "the-process"  # restored after the call
+    assert os.environ["GREETING"] == "hello"  # kept, never deleted: other threads may be reading
 
 
 def test_an_error_comes_back_as_lambdas_envelope(
@@ -101,3 +106,64 @@ def test_an_asynchronous_invoke_is_accepted_then_runs(
     while not sample_handlers.RECEIVED and time.monotonic() < deadline:
         time.sleep(0.01)
     assert sample_handlers.RECEIVED == [{"async": True}]
+
+
+def test_concurrent_invocations_never_make_a_variable_vanish(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two functions invoked from many threads while other threads read the whole environment
+    (as moto's interpreter, the pollers and the API do, through botocore): nobody ever sees a
+    variable disappear between listing the names and reading one (KeyError, States.Runtime in a
+    workflow), and each call sees its own function's values."""
+    for name in ("RACE_STATE_MACHINE_ARN", "RACE_SHARED"):
+        monkeypatch.delenv(name, raising=False)  # and removed again after the test
+    arn = "arn:aws:states:us-east-1:123456789012:stateMachine:race"
+    starter = lambda_runtime.FunctionSpec(
+        name="Starter",
+        arn="arn:aws:lambda:us-east-1:123456789012:function:Starter",
+        handler=f"{MODULE}.start_workflow",
+        environment={"RACE_STATE_MACHINE_ARN": arn, "RACE_SHARED": "starter"},
+    )
+    task = lambda_runtime.FunctionSpec(
+        name="Task",
+        arn="arn:aws:lambda:us-east-1:123456789012:function:Task",
+        handler=f"{MODULE}.build_client",
+        environment={"RACE_SHARED": "task"},
+    )
+    expected = {
+        "Starter": {"arn": arn, "shared": "starter"},
+        "Task": {"shared": "task", "function": "Task"},
+    }
+    failures: list[str] = []
+    done = threading.Event()
+
+    def read_the_environment() -> None:
+        while not done.is_set():
+            try:
+                dict(os.environ.items())
+                os.environ.copy()
+            except Exception as error:  # what botocore would raise in that thread
+                failures.append(f"reader: {error!r}")
+
+    def invoke_repeatedly(spec: lambda_runtime.FunctionSpec) -> None:
+        for _ in range(150):
+            result = lambda_runtime.invoke(spec, b"{}")
+            if result.function_error or json.loads(result.payload) != expected[spec.name]:
+                failures.append(f"{spec.name}: {result.payload.decode()[:200]}")
+
+    readers = [threading.Thread(target=read_the_environment) for _ in range(3)]
+    callers = [threading.Thread(target=invoke_repeatedly, args=(s,)) for s in [starter, task] * 3]
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible: widen every race
+    try:
+        for thread in readers + callers:
+            thread.start()
+        for thread in callers:
+            thread.join(60)
+    finally:
+        done.set()
+        for thread in readers:
+            thread.join(10)
+        sys.setswitchinterval(switch_interval)
+
+    assert not failures, failures[:5]
