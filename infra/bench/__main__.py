@@ -1,0 +1,171 @@
+"""``python -m infra.bench [--smoke] [--only cold,warm,e2e,workflow,package,cost] [--out DIR]``
+
+Measures, once each, and writes DIR/results.json and DIR/results.md (default build/bench),
+then prints the markdown. ``--smoke`` runs every part minimally (2 cold-start runs, 20 warm
+calls, 2 orders, no build, no suite) to check the code, not the system. A part that fails is
+reported as an error and the others still run; the exit status is 1 if any part failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from infra.bench import (
+    artifact,
+    cold,
+    cost,
+    cost_inputs,
+    e2e,
+    report,
+    stackrun,
+    warm,
+    workflow,
+)
+from infra.bench.template import REPO_ROOT
+
+PARTS = ("cold", "warm", "e2e", "workflow", "package", "cost")
+WARM_CASE_FUNCTIONS = {
+    "workflow_starter": "WorkflowStarterFunction",
+    "upstream_events": "UpstreamEventsFunction",
+    "outbox_relay": "OutboxRelayFunction",
+    "task authorize_payment": "AuthorizePaymentFunction",
+    "task request_shipment": "RequestShipmentFunction",
+    "task complete_order": "CompleteOrderFunction",
+}
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m infra.bench", description=__doc__.split("\n")[0])
+    p.add_argument("--smoke", action="store_true", help="minimal runs: checks the code only")
+    p.add_argument(
+        "--only",
+        default=",".join(PARTS),
+        help=f"comma-separated parts (default all: {','.join(PARTS)})",
+    )
+    p.add_argument("--out", type=Path, default=REPO_ROOT / "build" / "bench")
+    p.add_argument(
+        "--no-build", action="store_true", help="package: read the last report, build nothing"
+    )
+    p.add_argument("--orders", type=int, default=None, help="e2e orders (default 50; smoke 2)")
+    p.add_argument("--concurrency", type=int, default=4)
+    p.add_argument("--cold-runs", type=int, default=None, help="default 15; smoke 2")
+    p.add_argument("--warm-calls", type=int, default=None, help="default 2000; smoke 20")
+    ns = p.parse_args(argv)
+    ns.parts = [s.strip() for s in ns.only.split(",") if s.strip()]
+    unknown = set(ns.parts) - set(PARTS)
+    if unknown:
+        p.error(f"unknown part(s): {', '.join(sorted(unknown))}")
+    return ns
+
+
+def _guarded(name: str, fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    print(f"[bench] {name} ...", file=sys.stderr, flush=True)
+    try:
+        return fn()
+    except Exception as error:
+        traceback.print_exc(file=sys.stderr)
+        return {"status": "error", "error": f"{type(error).__name__}: {str(error)[:500]}"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ns = parse(argv)
+    smoke, parts = ns.smoke, ns.parts
+    results: dict[str, Any] = {
+        "meta": {
+            "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "cores": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": f"{platform.system()} {platform.machine()}",
+            "smoke": smoke,
+            "parts": parts,
+        }
+    }
+    if "cold" in parts:
+        runs = ns.cold_runs or (2 if smoke else 15)
+        results["cold"] = _guarded("cold", lambda: cold.run(runs=runs, warm_up=not smoke))
+    if "warm" in parts:
+        calls = ns.warm_calls or (20 if smoke else 2000)
+        results["warm"] = _guarded(
+            "warm", lambda: warm.run(calls=calls, warmup=5 if smoke else 200)
+        )
+    run: stackrun.StackRun | None = None
+    if {"e2e", "workflow"} & set(parts) or ("cost" in parts and not smoke):
+        orders = ns.orders or (2 if smoke else 50)
+
+        def local() -> dict[str, Any]:
+            nonlocal run
+            run = stackrun.run(
+                n=orders,
+                concurrency=min(ns.concurrency, orders),
+                warmup=0 if smoke else ns.concurrency,
+            )
+            return {"status": "ok"}
+
+        failed = _guarded(f"local stack ({orders} orders)", local)
+        if run is None:
+            for part in ("e2e", "workflow"):
+                if part in parts:
+                    results[part] = failed
+    if run is not None and "e2e" in parts:
+        done = run
+        results["e2e"] = _guarded("e2e", lambda: e2e.summarize(done))
+    if run is not None and "workflow" in parts:
+        done = run
+        results["workflow"] = _guarded("workflow", lambda: workflow.summarize(done))
+        if not smoke and results["workflow"].get("status") == "ok":
+            results["workflow"]["suite"] = _guarded("workflow suite", workflow.suite)
+    if "package" in parts:
+        results["package"] = _guarded(
+            "package", lambda: artifact.run(build=not (smoke or ns.no_build))
+        )
+    if "cost" in parts:
+        results["cost"] = _guarded("cost", lambda: cost.run(_cost_inputs(run, results)))
+    ns.out.mkdir(parents=True, exist_ok=True)
+    (ns.out / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
+    markdown = report.render(results)
+    (ns.out / "results.md").write_text(markdown + "\n")
+    print(markdown)
+    failed_parts = [
+        k for k, v in results.items() if isinstance(v, dict) and v.get("status") == "error"
+    ]
+    if failed_parts:
+        print(f"[bench] failed: {', '.join(failed_parts)}", file=sys.stderr)
+    return 1 if failed_parts else 0
+
+
+def _cost_inputs(run: stackrun.StackRun | None, results: dict[str, Any]) -> cost_inputs.Inputs:
+    if run is None or not run.completed:
+        return cost_inputs.assumed_inputs()
+    flow = results.get("workflow") or {}
+    if "transitions_per_execution" not in flow:
+        flow = workflow.summarize(run)
+    transitions = float(flow["transitions_per_execution"])
+    return cost_inputs.measured_inputs(run, transitions, _warm_loads(results.get("warm") or {}))
+
+
+def _warm_loads(warm_results: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """Logical id -> the warm benchmark's handler p50 and log bytes per call."""
+    cases = warm_results.get("cases") or {}
+    per_case = {
+        case: {"duration_ms": c["handler"]["p50_ms"], "log_bytes": c["log_bytes_per_call"]}
+        for case, c in cases.items()
+        if "handler" in c
+    }
+    found = {fn: per_case[case] for case, fn in WARM_CASE_FUNCTIONS.items() if case in per_case}
+    api = [per_case[c] for c in ("api POST /orders", "api GET /orders/{id}") if c in per_case]
+    if api:  # one POST and one GET per order
+        found["ApiFunction"] = {k: sum(a[k] for a in api) / len(api) for k in api[0]}
+    return found
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,271 @@
+"""results.json -> a markdown report (the tables docs/performance.md shows)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+COST_ROWS = (
+    "lambda",
+    "step_functions",
+    "dynamodb",
+    "eventbridge",
+    "sqs",
+    "api_gateway",
+    "cloudwatch_logs",
+)
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return lines + ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+
+
+def _ok(flag: Any) -> str:
+    return "yes" if flag else "**no**"
+
+
+def render(results: dict[str, Any]) -> str:
+    meta = results["meta"]
+    out = [
+        f"# OrderFlow benchmarks, {meta['date']}",
+        "",
+        f"{meta['cores']} cores, Python {meta['python']}, {meta['platform']}"
+        + (" — **smoke run: figures are not measurements**" if meta["smoke"] else ""),
+        "",
+    ]
+    for part, render_part in (
+        ("cold", _cold),
+        ("warm", _warm),
+        ("e2e", _e2e),
+        ("workflow", _workflow),
+        ("package", _package),
+        ("cost", _cost),
+    ):
+        if part not in results:
+            continue
+        data = results[part]
+        if data.get("status") in ("error", "skipped"):
+            why = data.get("error") or data.get("reason")
+            out += [f"## {part}", "", f"{data['status']}: {why}", ""]
+            continue
+        out += [*render_part(data), ""]
+    return "\n".join(out)
+
+
+def _cold(d: dict[str, Any]) -> list[str]:
+    base = d["baseline"]
+    rows = [
+        [
+            name,
+            h["module"],
+            h["import_ms_median"],
+            f"**{h['ratio']}**",
+            h["process_ratio"],
+            ", ".join(
+                f"{p['package']} {p['self_ms']}" for p in h["heaviest_imports"]["packages"][:4]
+            ),
+        ]
+        for name, h in d["handlers"].items()
+    ]
+    lines = [
+        f"## Cold start (median of {d['runs']} interleaved runs)",
+        "",
+        f"Baseline `import boto3`: {base['import_ms_median']} ms import, "
+        f"{base['process_ms_median']} ms whole process. Target ratio <= {d['target_ratio']}"
+        f" (stretch {d['stretch_ratio']}); worst {d['max_ratio']}: "
+        f"meets target {_ok(d['meets_target'])}.",
+        "",
+    ]
+    lines += _table(
+        [
+            "Function",
+            "Module",
+            "Import ms",
+            "Ratio",
+            "Process ratio",
+            "Heaviest packages (self ms)",
+        ],
+        rows,
+    )
+    lines += ["", "Top 10 imports by self time (ms):", ""]
+    for name, h in d["handlers"].items():
+        mods = ", ".join(f"{m['module']} {m['self_ms']}" for m in h["heaviest_imports"]["modules"])
+        lines.append(f"- {name}: {mods}")
+    for name, error in d.get("errors", {}).items():
+        lines.append(f"- {name}: **{error}**")
+    return lines
+
+
+def _warm(d: dict[str, Any]) -> list[str]:
+    rows = []
+    for name, c in d["cases"].items():
+        if "error" in c:
+            rows.append([name, "error", c["error"], "", "", "", "", "", ""])
+            continue
+        h, x = c["handler"], c["direct"]
+        rows.append(
+            [
+                name,
+                h["p50_ms"],
+                h["p99_ms"],
+                x["p50_ms"],
+                x["p99_ms"],
+                c["overhead_p50_ms"],
+                f"**{c['overhead_p99_ms']}**",
+                c.get("overhead_p99_block_median_ms", ""),
+                c.get("log_bytes_per_call", ""),
+            ]
+        )
+    lines = [
+        f"## Warm overhead ({d['calls']} calls per side, in-memory adapters, tracing "
+        f"{d['tracing']})",
+        "",
+        f"Target: overhead p99 <= {d['target_p99_ms']} ms; worst "
+        f"{d['max_overhead_p99_ms']} ms: meets target {_ok(d['meets_target'])}.",
+        "",
+    ]
+    control = d.get("control") or {}
+    if "overhead_p99_ms" in control:
+        lines += [
+            f"Noise control: the same ~{control['direct']['p50_ms']} ms of work on both sides "
+            f"shows an 'overhead' of {control['overhead_p50_ms']} ms at p50 and "
+            f"{control['overhead_p99_ms']} ms at p99 (p99 {control['handler']['p99_ms']} vs "
+            f"{control['direct']['p99_ms']} ms; median of 5 blocks "
+            f"{control.get('overhead_p99_block_median_ms')} ms): differences of that size are "
+            "this machine's scheduling noise, not the handlers.",
+            "",
+        ]
+    return lines + _table(
+        [
+            "Case",
+            "Handler p50 ms",
+            "Handler p99 ms",
+            "Direct p50 ms",
+            "Direct p99 ms",
+            "Overhead p50 ms",
+            "Overhead p99 ms",
+            "Overhead p99, median of 5 blocks",
+            "Log B/call",
+        ],
+        rows,
+    )
+
+
+def _e2e(d: dict[str, Any]) -> list[str]:
+    rows: list[list[Any]] = [
+        [
+            "Orders (concurrency)",
+            f"{d['orders']} ({d['concurrency']}), after {d['warmup_orders']} warm-up orders",
+        ],
+        ["Machine cores", d["cores"]],
+        ["Reached a terminal state / succeeded", f"{d['terminal']} / {d['succeeded']}"],
+        ["Orders per second, POST to terminal", f"**{d.get('orders_per_s', '-')}**"],
+        ["POST /orders p50 / p95 ms", f"{d.get('post_p50_ms')} / {d.get('post_p95_ms')}"],
+        [
+            "Order to terminal p50 / p95 s",
+            f"{d.get('order_to_terminal_p50_s')} / {d.get('order_to_terminal_p95_s')}",
+        ],
+        ["Stack start-up s", d["stack_startup_s"]],
+    ]
+    errors = [f"- {e}" for e in d.get("errors", [])]
+    errors += [
+        f"- order {order_id}: {v['execution']} after {' -> '.join(v['states'])}"
+        f" ({', '.join(v['errors']) or 'no error recorded'})"
+        for order_id, v in (d.get("not_succeeded") or {}).items()
+    ]
+    return [
+        "## Local end-to-end (one stack process, loopback)",
+        "",
+        *_table(["Measure", "Value"], rows),
+        *errors,
+    ]
+
+
+def _workflow(d: dict[str, Any]) -> list[str]:
+    suite = d.get("suite") or {}
+    rows: list[list[Any]] = [
+        ["Happy path states", " -> ".join(d.get("happy_path_states") or [])],
+        [
+            "State transitions per execution (from history)",
+            f"**{d.get('transitions_per_execution')}** (min {d.get('transitions_min')}, "
+            f"max {d.get('transitions_max')}, {d.get('executions')} executions)",
+        ],
+        ["History events per execution", d.get("history_events_per_execution")],
+        [
+            "Workflow path suite",
+            f"{suite.get('seconds', '-')} s ({suite.get('summary', '')})"
+            if suite
+            else "not run (smoke)",
+        ],
+    ]
+    return ["## Workflow", "", *_table(["Measure", "Value"], rows)]
+
+
+def _package(d: dict[str, Any]) -> list[str]:
+    largest = ", ".join(f"{k} {v}" for k, v in d["largest_mb"].items())
+    rows = [
+        ["Zipped MB", f"**{d['zip_mb']}**"],
+        ["Unzipped MB", f"**{d['unzipped_mb']}** (Lambda limit {d['unzipped_limit_mb']:g})"],
+        ["Files", d["files"]],
+        ["Platform / Python", f"{', '.join(d['platforms'] or [])} / {d['python_version']}"],
+        ["Bytecode compiled ahead", d["bytecode"]],
+        ["Largest (MB)", largest],
+    ]
+    built = "built in this run" if d.get("built") else "read from the last build"
+    return [f"## Package ({built}: {d['report']})", "", *_table(["Measure", "Value"], rows)]
+
+
+def _cost(d: dict[str, Any]) -> list[str]:
+    designs = d["designs"]
+    names = list(designs)
+    rows = [[row] + [designs[n]["per_million_orders"][row] for n in names] for row in COST_ROWS]
+    rows.append(["**total**"] + [f"**{designs[n]['total_per_million']}**" for n in names])
+    rows.append(
+        ["x-ray (optional)"] + [designs[n]["per_million_orders"]["xray_optional"] for n in names]
+    )
+    rows.append(["total with x-ray"] + [designs[n]["total_with_xray_per_million"] for n in names])
+    i = d["inputs"]
+    fn_rows = [
+        [
+            n,
+            f["memory_mb"],
+            round(f["invocations_per_order"], 2),
+            round(f["duration_ms"], 2),
+            f.get("stack_duration_ms", ""),
+        ]
+        for n, f in i["functions"].items()
+        if f["invocations_per_order"]
+    ]
+    lines = [
+        f"## Cost, $ per million orders ({d['prices']['region']} list prices as of "
+        f"{d['prices']['as_of']}; inputs {i['source']})",
+        "",
+        f"Target: shipped design <= ${d['target_per_million']:g} all-in: {_ok(d['meets_target'])}.",
+        "",
+    ]
+    lines += _table(["Service", *names], rows)
+    lines += [
+        "",
+        "Sensitivity: Lambda would cost "
+        f"${designs[names[0]].get('lambda_if_100ms_per_invocation', '-')} per million orders "
+        "if every invocation took 100 ms at its memory size.",
+    ]
+    lines += [
+        "",
+        "Step Functions per design: "
+        + "; ".join(f"{n}: {designs[n]['step_functions_note']}" for n in names),
+        "",
+        f"Per order: {i['transitions_per_order']:g} transitions, "
+        f"{round(i['wru_per_order'], 1)} WRU, {round(i['rru_per_order'], 1)} RRU, "
+        f"{round(i['events_per_order'], 2)} events, {i['sqs_requests_per_order']:g} SQS requests,"
+        f" {round(i['api_requests_per_order'], 2)} API requests.",
+        "",
+        "WRU per order by item: "
+        + (", ".join(f"{k} {v}" for k, v in i.get("wru_by_kind", {}).items()) or "-"),
+        "",
+    ]
+    lines += _table(
+        ["Function", "Memory MB", "Invocations/order", "Duration ms (cost)", "Local stack ms"],
+        fn_rows,
+    )
+    return [*lines, "", *[f"- {a}" for a in i["assumptions"]]]
