@@ -5,22 +5,20 @@ The table is created exactly as docs/data-model.md describes (and the SAM templa
 
 from __future__ import annotations
 
-import functools
 import os
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from moto import mock_aws
-from moto.dynamodb.models import DynamoDBBackend
 
 from adapters.aws import clients
 from domain.money import Money
 from domain.order import Order
 from domain.values import Address, OrderLine
+from tests.support.moto_tables import create_orders_table, make_moto_dynamodb_atomic
 
 REGION = "us-east-1"
 TABLE = "orderflow-test"
@@ -56,34 +54,8 @@ def aws(aws_env: None) -> Iterator[None]:
 
 @pytest.fixture
 def table(aws: None, monkeypatch: pytest.MonkeyPatch) -> str:
-    _serialise_moto_dynamodb(monkeypatch)
-    clients.client("dynamodb").create_table(
-        TableName=TABLE,
-        BillingMode="PAY_PER_REQUEST",
-        KeySchema=[
-            {"AttributeName": "PK", "KeyType": "HASH"},
-            {"AttributeName": "SK", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": name, "AttributeType": "S"}
-            for name in ("PK", "SK", "GSI1PK", "GSI1SK")
-        ],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "GSI1",
-                "KeySchema": [
-                    {"AttributeName": "GSI1PK", "KeyType": "HASH"},
-                    {"AttributeName": "GSI1SK", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-    )
-    clients.client("dynamodb").update_time_to_live(
-        TableName=TABLE,
-        TimeToLiveSpecification={"Enabled": True, "AttributeName": "expiration"},
-    )
+    make_moto_dynamodb_atomic(monkeypatch)
+    create_orders_table(clients.client("dynamodb"), TABLE)
     return TABLE
 
 
@@ -91,35 +63,6 @@ def table(aws: None, monkeypatch: pytest.MonkeyPatch) -> str:
 def bus(aws: None) -> str:
     clients.client("events").create_event_bus(Name=BUS)
     return BUS
-
-
-def _serialise_moto_dynamodb(monkeypatch: pytest.MonkeyPatch) -> None:
-    """DynamoDB applies each conditional write and transaction atomically; moto does not under
-    threads (it checks, then writes, and rolls a failed transaction back by restoring a copy of
-    the whole table, which can undo another thread's write). One lock around moto's backend
-    gives the tests DynamoDB's guarantee, so the races they check are our code's, not moto's."""
-    lock = threading.RLock()
-    names = (
-        "transact_write_items",
-        "put_item",
-        "update_item",
-        "delete_item",
-        "get_item",
-        "query",
-        "scan",
-    )
-    for name in names:
-        original = getattr(DynamoDBBackend, name)  # AttributeError: moto moved; revisit this
-        monkeypatch.setattr(DynamoDBBackend, name, _locked(lock, original))
-
-
-def _locked(lock: threading.RLock, method: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(method)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with lock:
-            return method(*args, **kwargs)
-
-    return wrapper
 
 
 # ----- sample orders ---------------------------------------------------------------------

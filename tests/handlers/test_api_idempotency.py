@@ -19,8 +19,13 @@ from handlers.common import bootstrap, idempotency
 from handlers.common.settings import settings
 from tests.domain.support import BOB, World
 from tests.handlers.api_support import ORDER, ApiClient
-from tests.handlers.aws import IDEMPOTENCY_TABLE, TABLE, create_tables, make_moto_dynamodb_atomic
 from tests.handlers.fakes import LAMBDA_ENV, InMemoryIdempotencyStore
+from tests.support.moto_tables import (
+    IDEMPOTENCY_TABLE,
+    TABLE,
+    create_tables,
+    make_moto_dynamodb_atomic,
+)
 
 OTHER_ORDER = {**ORDER, "items": [{"sku": "MUG-002", "quantity": 1}]}
 

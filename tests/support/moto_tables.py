@@ -1,5 +1,6 @@
 """The orders and idempotency tables under moto, as docs/data-model.md and infra/template.yaml
-define them, for the handler tests that need AWS (the idempotency records, the real repository)."""
+define them, and the lock that gives moto DynamoDB's atomic writes: shared by the adapter and
+handler tests that need AWS."""
 
 from __future__ import annotations
 
@@ -67,8 +68,7 @@ def create_tables(ddb: Any) -> None:
 def make_moto_dynamodb_atomic(monkeypatch: pytest.MonkeyPatch) -> None:
     """DynamoDB applies each conditional write atomically; moto checks then writes, so two
     threads (or two requests to a moto server) can both pass a condition. One lock around the
-    backend restores DynamoDB's guarantee: the races under test are ours, not moto's.
-    (tests/adapters/conftest.py does the same for the adapter tests.)"""
+    backend restores DynamoDB's guarantee: the races under test are ours, not moto's."""
     lock = threading.RLock()
     for name in (
         "transact_write_items",
