@@ -7,11 +7,17 @@ order replays the first answer, and with another order is refused (422).
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from http import HTTPStatus
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler import (
+    APIGatewayRestResolver,
+    CORSConfig,
+    Response,
+    content_types,
+)
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
@@ -30,7 +36,26 @@ from handlers.common.bootstrap import ports
 from handlers.common.observability import logger, metrics, tracer
 from handlers.common.settings import settings
 
+
+def cors(origin: str | None) -> CORSConfig | None:
+    """The one browser origin allowed to script the API (the template's CorsAllowOrigin).
+
+    Unset, the API sends no CORS headers at all, so browsers keep other origins out. API Gateway
+    answers the preflights (OPTIONS) itself; these are the headers of the real answers.
+    """
+    if not origin:
+        return None
+    return CORSConfig(
+        allow_origin=origin,
+        allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+        expose_headers=["Location"],
+        max_age=600,
+    )
+
+
+CORS = cors(os.environ.get("CORS_ALLOW_ORIGIN"))
 app = APIGatewayRestResolver(
+    cors=CORS,
     enable_validation=True,
     json_body_deserializer=json_object,
     response_validation_error_http_code=HTTPStatus.INTERNAL_SERVER_ERROR,
@@ -156,4 +181,11 @@ def post_refund(
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return api_guard.before_routing(event) or app.resolve(event, context)
+    refused = api_guard.before_routing(event)
+    if refused is None:
+        return app.resolve(event, context)
+    origin = api_guard.origin_of(event)
+    if CORS is not None and origin:  # as the resolver does for its own answers
+        allowed = CORS.allowed_origin(origin)
+        refused["headers"].update(CORS.to_dict(allowed))
+    return refused

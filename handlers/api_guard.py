@@ -41,6 +41,13 @@ def customer_of(event: Mapping[str, Any]) -> str | None:
     return sub if isinstance(sub, str) and 0 < len(sub) <= 128 and sub.isprintable() else None
 
 
+def origin_of(event: Mapping[str, Any]) -> str | None:
+    """The request's Origin header (sent by browsers), whatever its case."""
+    headers = _map(event.get("headers"))
+    found = next((v for k, v in headers.items() if str(k).lower() == "origin"), None)
+    return found if isinstance(found, str) else None
+
+
 def _map(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 

@@ -63,7 +63,11 @@ def _no_constant(name: str) -> Any:
 
 
 class EdgeModel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, extra="forbid", frozen=True)
+    # defer_build: each body is compiled when its route first needs it, so a cold start does
+    # not compile the bodies of the other routes (docs/performance.md).
+    model_config = ConfigDict(
+        alias_generator=to_camel, extra="forbid", frozen=True, defer_build=True
+    )
 
 
 class ItemIn(EdgeModel):

@@ -124,6 +124,8 @@ class OrderOut(View):
 
 
 class OrderSummaryOut(View):
+    model_config = ConfigDict(defer_build=True)  # GET /orders only: compiled on first use
+
     order_id: str
     status: str
     total: MoneyOut
@@ -131,6 +133,8 @@ class OrderSummaryOut(View):
 
 
 class OrderListOut(View):
+    model_config = ConfigDict(defer_build=True)
+
     orders: list[OrderSummaryOut]
     next_cursor: str | None
     """Opaque: pass it back as ``cursor`` for the next page; null on the last page."""
@@ -152,12 +156,16 @@ class OrderListOut(View):
 
 
 class ErrorDetail(BaseModel):
+    model_config = ConfigDict(defer_build=True)  # documentation only (handlers.api_openapi)
+
     field: str
     issue: str
 
 
 class ErrorOut(BaseModel):
     """Every error the API answers has this shape."""
+
+    model_config = ConfigDict(defer_build=True)
 
     error: str
     message: str
