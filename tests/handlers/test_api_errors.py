@@ -18,7 +18,7 @@ from tests.handlers.api_support import ORDER, ApiClient, Reply
 
 LEAKS = re.compile(
     r"Traceback|File \"|\.py\b|[a-z](Error|Exception)\b|[Pp]ydantic|powertools"
-    r"|/work/|domain\.|handlers\.|adapters\."
+    r"|/var/task/|domain\.|handlers\.|adapters\."
 )
 
 
@@ -306,7 +306,7 @@ def test_unexpected_errors_are_a_generic_500_and_logged(
     api: ApiClient, world: World, logs: io.StringIO, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def explode(*_: Any, **__: Any) -> None:
-        raise Broken("secret internals at /work/main/adapters/x.py line 3")
+        raise Broken("secret internals at /var/task/adapters/x.py line 3")
 
     monkeypatch.setattr(world.orders, "get", explode)
 
