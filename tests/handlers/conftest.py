@@ -19,13 +19,13 @@ from typing import Any
 import pytest
 
 from adapters.aws import clients
-from adapters.ids import SequentialIds
 from handlers.common import bootstrap, idempotency
 from handlers.common.observability import logger, metrics
 from handlers.common.settings import settings
 from tests.domain.support import World
 from tests.handlers.api_support import ApiClient
 from tests.handlers.fakes import LAMBDA_ENV, InMemoryIdempotencyStore
+from tests.support.wiring import use_world
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
 
@@ -58,19 +58,7 @@ def lambda_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def world() -> Iterator[World]:
     """The domain tests' in-memory world, wired into the handlers' composition root."""
     w = World()
-    bootstrap.use(
-        bootstrap.Ports(
-            orders=w.orders,
-            customer_orders=w.orders,
-            catalog=w.catalog,
-            payments=w.payments,
-            carrier=w.carrier,
-            workflow=w.workflow,
-            publisher=w.publisher,
-            clock=w.clock,
-            ids=SequentialIds("id"),
-        )
-    )
+    use_world(w)
     yield w
     bootstrap.use(None)
 

@@ -27,13 +27,10 @@ SCRIPT = textwrap.dedent(
     from handlers.common import bootstrap, idempotency
     from tests.domain.support import World
     from tests.handlers.api_support import ORDER, ApiClient
+    from tests.support.wiring import use_world
 
     w = World()
-    bootstrap.use(bootstrap.Ports(
-        orders=w.orders, customer_orders=w.orders, catalog=w.catalog, payments=w.payments,
-        carrier=w.carrier, workflow=w.workflow, publisher=w.publisher, clock=w.clock,
-        ids=SequentialIds("id"),
-    ))
+    use_world(w)
     idempotency.use_store("place_order", InMemoryIdempotencyStore())
     with open(sys.argv[2], encoding="utf-8") as sample:
         api = ApiClient(json.load(sample))

@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from adapters.ids import SequentialIds
 from domain.status import OrderStatus
 from handlers.common import bootstrap
 from handlers.common.observability import metrics
 from handlers.tasks.fail_order import FailOrderInput
 from infra.local import lambda_runtime
 from tests.domain.support import World
+from tests.support.wiring import use_world
 
 ENVIRONMENT = {"POWERTOOLS_SERVICE_NAME": "orderflow", "POWERTOOLS_METRICS_NAMESPACE": "OrderFlow"}
 COMPENSATIONS = ("CancelShipment", "VoidPayment", "FailOrder")
@@ -31,19 +31,7 @@ MODULES = {
 def world(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     monkeypatch.setattr(metrics, "namespace", "OrderFlow")  # Metrics may predate the env
     w = World()
-    bootstrap.use(
-        bootstrap.Ports(
-            orders=w.orders,
-            customer_orders=w.orders,
-            catalog=w.catalog,
-            payments=w.payments,
-            carrier=w.carrier,
-            workflow=w.workflow,
-            publisher=w.publisher,
-            clock=w.clock,
-            ids=SequentialIds("task"),
-        )
-    )
+    use_world(w, "task")
     yield w
     bootstrap.use(None)
 
