@@ -17,6 +17,9 @@ class PortBusy(Exception):
 def bind(host: str, port: int, flag: str) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Answers go out as two writes (head, body): without this, Nagle and the client's delayed
+    # ACK add 40 ms to every request on a kept-alive connection. Accepted sockets inherit it.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         sock.bind((host, port))
     except OSError:
