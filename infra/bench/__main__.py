@@ -1,9 +1,13 @@
-"""``python -m infra.bench [--smoke] [--only cold,warm,e2e,workflow,package,cost] [--out DIR]``
+"""``python -m infra.bench [--smoke] [--only cold,warm,dispatch,e2e,...] [--out DIR]``
 
 Measures, once each, and writes DIR/results.json and DIR/results.md (default build/bench),
 then prints the markdown. ``--smoke`` runs every part minimally (2 cold-start runs, 20 warm
 calls, 2 orders, no build, no suite) to check the code, not the system. A part that fails is
 reported as an error and the others still run; the exit status is 1 if any part failed.
+
+e2e places 1,000 orders from 8 clients through the local stack with its state on disk (as
+``make run`` keeps it), then the same with ``--no-persist``: the ratio is what persistence
+costs. peer compares the data plane with MiniStack, operation by operation.
 """
 
 from __future__ import annotations
@@ -24,7 +28,9 @@ from infra.bench import (
     cold,
     cost,
     cost_inputs,
+    dispatch,
     e2e,
+    peer,
     report,
     stackrun,
     warm,
@@ -32,7 +38,7 @@ from infra.bench import (
 )
 from infra.bench.template import REPO_ROOT
 
-PARTS = ("cold", "warm", "e2e", "workflow", "package", "cost")
+PARTS = ("cold", "warm", "dispatch", "e2e", "workflow", "peer", "package", "cost")
 WARM_CASE_FUNCTIONS = {
     "workflow_starter": "WorkflowStarterFunction",
     "upstream_events": "UpstreamEventsFunction",
@@ -55,8 +61,14 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--no-build", action="store_true", help="package: read the last report, build nothing"
     )
-    p.add_argument("--orders", type=int, default=None, help="e2e orders (default 50; smoke 2)")
-    p.add_argument("--concurrency", type=int, default=4)
+    p.add_argument("--orders", type=int, default=None, help="e2e orders (default 1000; smoke 2)")
+    p.add_argument("--concurrency", type=int, default=8)
+    p.add_argument(
+        "--no-persistence-ratio",
+        dest="persistence_ratio",
+        action="store_false",
+        help="e2e: skip the second run with --no-persist",
+    )
     p.add_argument("--cold-runs", type=int, default=None, help="default 15; smoke 2")
     p.add_argument("--warm-calls", type=int, default=None, help="default 2000; smoke 20")
     ns = p.parse_args(argv)
@@ -97,9 +109,14 @@ def main(argv: list[str] | None = None) -> int:
         results["warm"] = _guarded(
             "warm", lambda: warm.run(calls=calls, warmup=5 if smoke else 200)
         )
+    if "dispatch" in parts:
+        results["dispatch"] = _guarded(
+            "dispatch",
+            lambda: dispatch.run(calls=50 if smoke else 2000, warmup=5 if smoke else 100),
+        )
     run: stackrun.StackRun | None = None
     if {"e2e", "workflow"} & set(parts) or ("cost" in parts and not smoke):
-        orders = ns.orders or (2 if smoke else 50)
+        orders = ns.orders or (2 if smoke else 1000)
 
         def local() -> dict[str, Any]:
             nonlocal run
@@ -118,11 +135,20 @@ def main(argv: list[str] | None = None) -> int:
     if run is not None and "e2e" in parts:
         done = run
         results["e2e"] = _guarded("e2e", lambda: e2e.summarize(done))
+        if ns.persistence_ratio and not smoke and results["e2e"].get("orders_per_s"):
+            results["e2e"]["persistence"] = _guarded(
+                "e2e without persistence",
+                lambda: _persistence(results["e2e"], orders, ns.concurrency),
+            )
     if run is not None and "workflow" in parts:
         done = run
         results["workflow"] = _guarded("workflow", lambda: workflow.summarize(done))
         if not smoke and results["workflow"].get("status") == "ok":
             results["workflow"]["suite"] = _guarded("workflow suite", workflow.suite)
+    if "peer" in parts:
+        results["peer"] = _guarded(
+            "peer", lambda: peer.run(calls=20 if smoke else 200, rounds=1 if smoke else 5)
+        )
     if "package" in parts:
         results["package"] = _guarded(
             "package", lambda: artifact.run(build=not (smoke or ns.no_build))
@@ -140,6 +166,22 @@ def main(argv: list[str] | None = None) -> int:
     if failed_parts:
         print(f"[bench] failed: {', '.join(failed_parts)}", file=sys.stderr)
     return 1 if failed_parts else 0
+
+
+def _persistence(with_disk: dict[str, Any], orders: int, concurrency: int) -> dict[str, Any]:
+    """The same orders with --no-persist: persistence's cost is the throughput it takes."""
+    memory = stackrun.run(
+        n=orders, concurrency=concurrency, warmup=concurrency, persist=False, histories=False
+    )
+    off = e2e.summarize(memory)
+    on_rate, off_rate = with_disk["orders_per_s"], off.get("orders_per_s") or 0.0
+    return {
+        "orders_per_s_on": on_rate,
+        "orders_per_s_off": off_rate,
+        "post_p50_ms_off": off.get("post_p50_ms"),
+        "cost": round(1 - on_rate / off_rate, 3) if off_rate else None,
+        "target_cost": 0.10,
+    }
 
 
 def _cost_inputs(run: stackrun.StackRun | None, results: dict[str, Any]) -> cost_inputs.Inputs:

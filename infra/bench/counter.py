@@ -1,11 +1,13 @@
 """Count what a happy path asks of AWS, inside the local stack's process.
 
-``install()`` wraps botocore's ``BaseClient._make_api_call`` (every boto3 call in the process)
-and the local Lambda runtime's ``invoke``. Each AWS call is attributed to its caller: our
-functions (``handler``: adapters and Powertools on the functions' clients), the simulated
-carrier (``carrier``: in production the carrier's own PutEvents), or local machinery
-(``esm``: the event-source pollers; ``local``: provisioning and the local API gateway;
-``moto``), which AWS runs for us.
+``install()`` wraps every emulated service's ``call`` (each AWS request the data plane
+answers, over HTTP or in-process) and the sandboxes' ``invoke``. Each call is attributed to its
+caller: our functions (``handler``: requests from the sandboxes, whose clients say
+``orderflow`` or Powertools in their user agent), other clients of the endpoint (``client``:
+the benchmark's own polling, the operator CLI), the simulated carrier (``carrier``: in
+production the carrier's own PutEvents) or the machinery AWS runs for us (``esm``: the
+event-source pollers; ``sfn``: the state machine interpreter; ``eventbridge``: deliveries to
+targets; ``local``: provisioning).
 DynamoDB request units are computed from item sizes (DynamoDB's sizing rules): exactly for
 reads and puts, and from the item's final size for updates (``resolve_updates``).
 """
@@ -18,20 +20,22 @@ import math
 import os
 import sys
 import threading
-import time
 from collections import Counter, defaultdict
 from typing import Any
 
 OUT_ENV = "ORDERFLOW_BENCH_COUNTS"
 _CALLERS = (
     ("infra.local.carrier_sim", "carrier"),
-    ("infra.local.pollers", "esm"),
-    ("infra.local.streams", "esm"),
+    ("infra.local.dataplane.functions.sqs_poller", "esm"),
+    ("infra.local.dataplane.functions.stream_poller", "esm"),
+    ("infra.local.dataplane.functions.delivery", "esm"),
+    ("infra.local.dataplane.functions.async_queue", "lambda"),
+    ("infra.local.dataplane.events", "eventbridge"),
+    ("infra.local.dataplane.states", "sfn"),
+    ("moto", "sfn"),
     ("infra.local.stack", "local"),
-    ("handlers.", "handler"),
-    ("adapters.", "handler"),
-    ("aws_lambda_powertools", "handler"),
-    ("moto", "moto"),
+    ("infra.local.provision", "local"),
+    ("infra.local.creators", "local"),
 )
 _WRITES = {"PutItem", "UpdateItem", "DeleteItem"}
 _lock = threading.Lock()
@@ -70,16 +74,18 @@ def _value_size(value: dict[str, Any]) -> int:
     return 0
 
 
-def _caller(client: Any) -> str:
-    extra = getattr(client.meta.config, "user_agent_extra", None) or ""
-    if "orderflow" in extra:
-        return "handler"
+def _caller() -> str:
+    from infra.local.dataplane.server import caller
+
+    agent = getattr(caller, "user_agent", None)
+    if agent is not None:
+        return "handler" if "orderflow" in agent or " PT/" in agent else "client"
     frame = sys._getframe(2)
     while frame is not None:
         module = str(frame.f_globals.get("__name__", ""))
-        for prefix, caller in _CALLERS:
+        for prefix, name in _CALLERS:
             if module.startswith(prefix):
-                return caller
+                return name
         frame = frame.f_back  # type: ignore[assignment]
     return "other"
 
@@ -152,40 +158,31 @@ def key_string(table: str, key: dict[str, Any]) -> str:
 
 
 def install() -> None:
-    """Wrap botocore and the local Lambda runtime; dump the counts at exit to $OUT_ENV."""
-    from botocore.client import BaseClient
+    """Wrap the services and the sandboxes; dump the counts at exit to $OUT_ENV."""
+    from infra.local.dataplane.service import JsonService
+    from infra.local.sandbox.sandboxes import Sandboxes
 
-    from infra.local import lambda_runtime
+    original_call = JsonService.call
+    original_invoke = Sandboxes.invoke
 
-    original_call = BaseClient._make_api_call
-    original_invoke = lambda_runtime.invoke
-
-    def counted_call(self: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
-        caller = _caller(self)
+    def counted_call(self: JsonService, operation: str, params: dict[str, Any]) -> Any:
+        who = _caller()
         result = None
         try:
-            result = original_call(self, operation_name, api_params)
+            result = original_call(self, operation, params)
             return result
         finally:
             with _lock:
-                _record(
-                    caller,
-                    self.meta.service_model.endpoint_prefix,
-                    operation_name,
-                    api_params,
-                    result,
-                )
+                _record(who, self.NAME, operation, params, result)
 
-    def counted_invoke(spec: Any, payload: Any) -> Any:
-        start = time.perf_counter()
-        try:
-            return original_invoke(spec, payload)
-        finally:
-            with _lock:
-                invocations[spec.name].append((time.perf_counter() - start) * 1000)
+    def counted_invoke(self: Sandboxes, fn: Any, event: bytes, request_id: Any = None) -> Any:
+        outcome = original_invoke(self, fn, event, request_id)
+        with _lock:
+            invocations[fn.name].append(outcome.duration_ms)
+        return outcome
 
-    BaseClient._make_api_call = counted_call
-    lambda_runtime.invoke = counted_invoke
+    JsonService.call = counted_call  # type: ignore[method-assign]
+    Sandboxes.invoke = counted_invoke  # type: ignore[method-assign]
     atexit.register(dump)
 
 

@@ -36,8 +36,10 @@ def render(results: dict[str, Any]) -> str:
     for part, render_part in (
         ("cold", _cold),
         ("warm", _warm),
+        ("dispatch", _dispatch),
         ("e2e", _e2e),
         ("workflow", _workflow),
+        ("peer", _peer),
         ("package", _package),
         ("cost", _cost),
     ):
@@ -151,33 +153,104 @@ def _warm(d: dict[str, Any]) -> list[str]:
     )
 
 
+def _target(value: Any, limit: float, above: bool = False) -> str:
+    if value is None:
+        return "-"
+    met = value >= limit if above else value <= limit
+    return f"**{value}** ({'meets' if met else 'misses'} {'>=' if above else '<='} {limit:g})"
+
+
 def _e2e(d: dict[str, Any]) -> list[str]:
+    t = d.get("targets") or {}
+    memory = d.get("memory") or {}
+    end, mark = memory.get("end") or {}, memory.get("mark") or {}
+    persistence = d.get("persistence") or {}
     rows: list[list[Any]] = [
         [
-            "Orders (concurrency)",
+            "Orders (clients)",
             f"{d['orders']} ({d['concurrency']}), after {d['warmup_orders']} warm-up orders",
         ],
         ["Machine cores", d["cores"]],
         ["Reached a terminal state / succeeded", f"{d['terminal']} / {d['succeeded']}"],
-        ["Orders per second, POST to terminal", f"**{d.get('orders_per_s', '-')}**"],
-        ["POST /orders p50 / p95 ms", f"{d.get('post_p50_ms')} / {d.get('post_p95_ms')}"],
+        [
+            "Answers 5xx / 504 / transport errors",
+            f"{d['answers_5xx']} / {d['answers_504']} / {d['transport_errors']}",
+        ],
+        ["Orders without exactly one execution", len(d["orders_with_other_than_one_execution"])],
+        [
+            "Orders per second, POST to terminal",
+            _target(d.get("orders_per_s"), t.get("orders_per_s", 20), above=True),
+        ],
+        ["POST /orders p50 ms", _target(d.get("post_p50_ms"), t.get("post_p50_ms", 50))],
+        [
+            "POST /orders p95 / p99 ms",
+            f"{d.get('post_p95_ms')} / " + _target(d.get("post_p99_ms"), t.get("post_p99_ms", 300)),
+        ],
+        [
+            "POST p50, last 50 / first 50 orders",
+            f"{d.get('post_p50_last_ms')} / {d.get('post_p50_first_ms')} ms = "
+            + _target(d.get("post_p50_growth"), t.get("post_p50_growth", 1.2)),
+        ],
         [
             "Order to terminal p50 / p95 s",
             f"{d.get('order_to_terminal_p50_s')} / {d.get('order_to_terminal_p95_s')}",
         ],
+        [
+            "Stack RSS after the run (processes)",
+            f"{_target(d.get('rss_mib_after'), t.get('rss_mib_after', 1024))} MiB "
+            f"({end.get('processes')}; PSS {d.get('pss_mib_after')} MiB, the stack's own "
+            f"{end.get('stack_rss_mib')} MiB)",
+        ],
+        [
+            "RSS after the run / after 100 orders",
+            f"{end.get('rss_mib')} / {mark.get('rss_mib')} MiB = "
+            + _target(d.get("rss_growth"), t.get("rss_growth", 1.5)),
+        ],
+        ["State", "on disk" if d.get("persist") else "in memory"],
         ["Stack start-up s", d["stack_startup_s"]],
     ]
-    errors = [f"- {e}" for e in d.get("errors", [])]
+    if persistence.get("cost") is not None:
+        rows.append(
+            [
+                "Persistence: orders/s on disk / in memory",
+                f"{persistence['orders_per_s_on']} / {persistence['orders_per_s_off']}: costs "
+                + _target(persistence["cost"], persistence.get("target_cost", 0.1)),
+            ]
+        )
+    errors = [f"- {e}" for e in d.get("errors", [])[:20]]
     errors += [
         f"- order {order_id}: {v['execution']} after {' -> '.join(v['states'])}"
         f" ({', '.join(v['errors']) or 'no error recorded'})"
-        for order_id, v in (d.get("not_succeeded") or {}).items()
+        for order_id, v in list((d.get("not_succeeded") or {}).items())[:20]
     ]
     return [
-        "## Local end-to-end (one stack process, loopback)",
+        "## Local end-to-end (data plane + a sandbox process per function, loopback)",
         "",
         *_table(["Measure", "Value"], rows),
         *errors,
+    ]
+
+
+def _dispatch(d: dict[str, Any]) -> list[str]:
+    return [
+        "## Local Lambda dispatch (no-op handler, warm sandbox)",
+        "",
+        f"{d['calls']} invokes: overhead p50 "
+        + _target(d["overhead_p50_ms"], d.get("target_ms", 1.0))
+        + f" ms, p99 {d['overhead_p99_ms']} ms; a cold start's init {d['cold_start_init_ms']} ms.",
+    ]
+
+
+def _peer(d: dict[str, Any]) -> list[str]:
+    rows = [
+        [op, o["ours_per_s"], o["peer_per_s"], _target(o["ratio"], 1.0, above=True)]
+        for op, o in d["operations"].items()
+    ]
+    return [
+        f"## Data plane vs MiniStack (one client, {d['rounds']} interleaved rounds of "
+        f"{d['calls_per_block']} calls)",
+        "",
+        *_table(["Operation", "ours calls/s", "MiniStack calls/s", "ratio"], rows),
     ]
 
 

@@ -1,10 +1,12 @@
 """Orders through the local stack: start it as a subprocess, place orders, wait, collect.
 
 The stack (``python -m infra.local`` behind ``infra.bench.counter``) runs on free loopback
-ports with small carrier delays. Orders are POSTed with bounded concurrency; completion is read
-from the state machine's executions (named by order id), then every customer reads their order
-once (GET), the table is scanned (for item sizes) and the stack is stopped, which writes the
-counts. Loopback only, bounded in orders and time.
+ports with small carrier delays and its state in a temporary folder (or in memory). Orders are
+POSTed by ``concurrency`` clients, each placing its next order when the last one answered;
+completion is read from the state machine's executions (named by order id). Then every order is
+read once (GET), the tables are scanned (item sizes) and the stack is stopped, which writes the
+counts. The stack's memory (its process and its sandboxes) is sampled throughout; a run whose
+stack passes ``memory_limit_mib`` is stopped. Loopback only, bounded in orders and time.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -24,11 +27,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from infra.bench import counter, events
+from infra.bench import counter, events, memory
 from infra.bench.template import REPO_ROOT
 
 TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
 _LAUNCH = "import sys; from infra.bench.counter import main; sys.exit(main(sys.argv[1:]))"
+MEMORY_LIMIT_MIB = 3072.0
+MEMORY_MARK = 100
+"""The stack's memory is also read once this many orders of the batch have answered."""
 
 
 @dataclass
@@ -53,8 +59,10 @@ class StackRun:
     """The measured batch."""
     concurrency: int
     startup_seconds: float
+    persist: bool = True
     warmup: list[Order] = field(default_factory=list)
     histories: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    executions_per_order: dict[str, int] = field(default_factory=dict)
     counts: dict[str, Any] = field(default_factory=dict)
     item_sizes: dict[str, int] = field(default_factory=dict)
     """``counter.key_string`` -> size in bytes at the end of the run, for every table."""
@@ -62,6 +70,8 @@ class StackRun:
     """Items that carry a global secondary index's keys (each write also writes the index)."""
     schemas: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Table name -> ``key`` (key attribute names) and ``indexes`` (each GSI's key names)."""
+    memory: dict[str, memory.Reading] = field(default_factory=dict)
+    """``started``, ``warm``, ``mark`` (after MEMORY_MARK orders), ``end``, ``peak``."""
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -76,103 +86,137 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def run(n: int = 50, concurrency: int = 4, warmup: int = 0, timeout: float = 900.0) -> StackRun:
-    """``warmup`` orders go first (imports, first clients), outside the measured batch."""
+def run(
+    n: int = 50,
+    concurrency: int = 4,
+    warmup: int = 0,
+    timeout: float = 900.0,
+    persist: bool = True,
+    histories: bool = True,
+) -> StackRun:
+    """``warmup`` orders go first (cold starts, first clients), outside the measured batch."""
     with tempfile.TemporaryDirectory(prefix="orderflow-bench-") as tmp:
-        return _run(Path(tmp), n, concurrency, warmup, timeout)
+        return _run(Path(tmp), n, concurrency, warmup, timeout, persist, histories)
 
 
-def _run(tmp: Path, n: int, concurrency: int, warmup: int, timeout: float) -> StackRun:
-    import boto3
+def _run(
+    tmp: Path,
+    n: int,
+    concurrency: int,
+    warmup: int,
+    timeout: float,
+    persist: bool,
+    want_histories: bool,
+) -> StackRun:
     import httpx
 
     from infra.local import tokens
 
     secret = secrets.token_hex(16)
-    api_port, aws_port = free_port(), free_port()
     state, counts, log = tmp / "state.json", tmp / "counts.json", tmp / "stack.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env |= {tokens.SECRET_ENV: secret, counter.OUT_ENV: str(counts), "PYTHONPATH": str(REPO_ROOT)}
-    began = time.monotonic()
-    with open(log, "w") as out:
-        proc = subprocess.Popen(  # noqa: S603  # our interpreter, our module, loopback ports
-            [
-                sys.executable,
-                "-c",
-                _LAUNCH,
-                "--api-port",
-                str(api_port),
-                "--aws-port",
-                str(aws_port),
-                "--state-file",
-                str(state),
-                "--dispatch-after",
-                "0.05",
-                "--deliver-after",
-                "0.1",
-            ],
-            cwd=REPO_ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    proc, began = _launch(tmp, state, counts, log, secret, persist)
+    sampler = memory.Sampler(proc.pid, MEMORY_LIMIT_MIB)
+    result = StackRun(orders=[], concurrency=concurrency, startup_seconds=0.0, persist=persist)
     try:
         _wait_for(state, proc, log, began + 180)
-        startup = time.monotonic() - began
+        result.startup_seconds = time.monotonic() - began
+        result.memory["started"] = memory.read(proc.pid)
+        sampler.start()
         described = json.loads(state.read_text())
         aws, api, machine, tables = _endpoints(described)
-        clients = {
-            s: boto3.client(
-                s,
-                endpoint_url=aws,
-                region_name="us-east-1",
-                aws_access_key_id="testing",
-                aws_secret_access_key="testing",  # noqa: S106  # moto accepts any
-            )
-            for s in ("stepfunctions", "dynamodb")
-        }
+        clients = {s: _client(s, aws) for s in ("stepfunctions", "dynamodb")}
         key = secret.encode()
-        result = StackRun(orders=[], concurrency=concurrency, startup_seconds=startup)
         with httpx.Client(base_url=api, timeout=120) as http:
             customers = [f"bench-customer-{i}" for i in range(max(1, concurrency))]
             auth = {c: tokens.mint(c, secret=key) for c in customers}
+            deadline = time.monotonic() + timeout
             for size, batch in ((warmup, result.warmup), (n, result.orders)):
-                with ThreadPoolExecutor(concurrency) as pool:
-                    batch.extend(
-                        pool.map(
-                            lambda i: _place(http, customers[i % len(customers)], auth), range(size)
-                        )
-                    )
-                _await_executions(
-                    clients["stepfunctions"],
-                    machine,
-                    batch,
-                    result.errors,
-                    time.monotonic() + timeout,
-                )
+                mark = _Mark(proc.pid, MEMORY_MARK if batch is result.orders else 0)
+                batch.extend(_place_all(http, customers, auth, size, concurrency, mark))
+                _await_executions(clients["stepfunctions"], machine, batch, result.errors, deadline)
+                if mark.reading is not None:
+                    result.memory["mark"] = mark.reading
+                if batch is result.warmup:
+                    result.memory["warm"] = memory.read(proc.pid)
+                if sampler.exceeded:
+                    raise RuntimeError(f"the stack passed {MEMORY_LIMIT_MIB} MiB: stopped")
+            result.memory["end"] = memory.read(proc.pid)
             everyone = result.warmup + result.orders
             with ThreadPoolExecutor(concurrency) as pool:
                 list(pool.map(lambda o: _read(http, o, auth[o.customer]), everyone))
-        time.sleep(2.0)  # trailing outbox relays and carrier events
-        for order in result.warmup + result.orders:
-            if order.order_id:
-                result.histories[order.order_id] = _history(
-                    clients["stepfunctions"], machine, order.order_id
-                )
-        for table in tables:
-            _scan(clients["dynamodb"], table, result)
+        _collect(clients, machine, tables, result, want_histories)
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        sampler.stop()
+        if sampler.peak is not None:
+            result.memory["peak"] = sampler.peak
+        _stop(proc)
     if counts.exists():
         result.counts = json.loads(counts.read_text())
     else:
         result.errors.append("the stack wrote no counts: " + log.read_text()[-500:])
     return result
+
+
+def _launch(
+    tmp: Path, state: Path, counts: Path, log: Path, secret: str, persist: bool
+) -> tuple[subprocess.Popen[bytes], float]:
+    from infra.local import tokens
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env |= {tokens.SECRET_ENV: secret, counter.OUT_ENV: str(counts), "PYTHONPATH": str(REPO_ROOT)}
+    argv = [
+        sys.executable,
+        "-c",
+        _LAUNCH,
+        "--api-port",
+        str(free_port()),
+        "--aws-port",
+        str(free_port()),
+        "--state-file",
+        str(state),
+        "--state-dir",
+        str(tmp / "state"),
+        "--dispatch-after",
+        "0.05",
+        "--deliver-after",
+        "0.1",
+    ]
+    if not persist:
+        argv.append("--no-persist")
+    began = time.monotonic()
+    with open(log, "w") as out:
+        proc = subprocess.Popen(  # noqa: S603  # our interpreter, our module, loopback ports
+            argv,
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    return proc, began
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def _client(service: str, endpoint: str) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",  # noqa: S106  # the local endpoint takes any
+        config=Config(retries={"total_max_attempts": 3}, read_timeout=60),
+    )
 
 
 def _wait_for(state: Path, proc: subprocess.Popen[bytes], log: Path, deadline: float) -> None:
@@ -182,6 +226,34 @@ def _wait_for(state: Path, proc: subprocess.Popen[bytes], log: Path, deadline: f
         if time.monotonic() > deadline:
             raise RuntimeError("the local stack did not start within 180 s")
         time.sleep(0.2)
+
+
+class _Mark:
+    """Reads the stack's memory once, when the ``at``-th order of a batch has answered."""
+
+    def __init__(self, pid: int, at: int) -> None:
+        self.pid, self.at, self.reading = pid, at, None
+        self._answered = 0
+        self._lock = threading.Lock()
+
+    def answered(self) -> None:
+        with self._lock:
+            self._answered += 1
+            take = self._answered == self.at
+        if take:
+            self.reading = memory.read(self.pid)
+
+
+def _place_all(
+    http: Any, customers: list[str], auth: dict[str, str], size: int, concurrency: int, mark: _Mark
+) -> list[Order]:
+    def place(i: int) -> Order:
+        order = _place(http, customers[i % len(customers)], auth)
+        mark.answered()
+        return order
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        return list(pool.map(place, range(size)))
 
 
 def _place(http: Any, customer: str, auth: dict[str, str]) -> Order:
@@ -211,21 +283,28 @@ def _place(http: Any, customer: str, auth: dict[str, str]) -> Order:
 def _await_executions(
     sfn: Any, machine: str, orders: list[Order], errors: list[str], deadline: float
 ) -> None:
-    wanted = {o.order_id: o for o in orders if o.order_id}
-    while time.monotonic() < deadline:
-        for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=machine):
-            for execution in page["executions"]:
-                order = wanted.get(execution["name"])
-                if order and execution["status"] in TERMINAL and order.finished is None:
-                    order.execution_status = execution["status"]
-                    order.finished = execution["stopDate"].timestamp()
-        if all(o.finished is not None for o in wanted.values()):
-            return
-        time.sleep(0.1)
-    errors.append(
-        f"{sum(o.finished is None for o in wanted.values())} orders did not "
-        "reach a terminal state in time"
-    )
+    """Poll the running executions; describe each order once it is not among them."""
+    waiting = {o.order_id: o for o in orders if o.order_id}
+    arn_of = machine.replace(":stateMachine:", ":execution:") + ":{}"
+    while waiting and time.monotonic() < deadline:
+        running = set()
+        for page in sfn.get_paginator("list_executions").paginate(
+            stateMachineArn=machine, statusFilter="RUNNING"
+        ):
+            running |= {e["name"] for e in page["executions"]}
+        for order_id in [k for k in waiting if k not in running]:
+            try:
+                found = sfn.describe_execution(executionArn=arn_of.format(order_id))
+            except sfn.exceptions.ExecutionDoesNotExist:
+                continue  # not started yet: still in the outbox or the queue
+            if found["status"] in TERMINAL:
+                order = waiting.pop(order_id)
+                order.execution_status = found["status"]
+                order.finished = found["stopDate"].timestamp()
+        if waiting:
+            time.sleep(0.25)
+    if waiting:
+        errors.append(f"{len(waiting)} orders did not reach a terminal state in time")
 
 
 def _read(http: Any, order: Order, token: str) -> None:
@@ -239,6 +318,22 @@ def _read(http: Any, order: Order, token: str) -> None:
         order.error = f"GET: {type(error).__name__}"
         return
     order.final_status = reply.json().get("status", "") if reply.status_code == 200 else ""
+
+
+def _collect(
+    clients: dict[str, Any], machine: str, tables: list[str], run: StackRun, histories: bool
+) -> None:
+    sfn = clients["stepfunctions"]
+    for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=machine):
+        for execution in page["executions"]:
+            name = execution["name"].split("-retry-")[0]
+            run.executions_per_order[name] = run.executions_per_order.get(name, 0) + 1
+    if histories:
+        for order in run.warmup + run.orders:
+            if order.order_id:
+                run.histories[order.order_id] = _history(sfn, machine, order.order_id)
+    for table in tables:
+        _scan(clients["dynamodb"], table, run)
 
 
 def _history(sfn: Any, machine: str, order_id: str) -> list[dict[str, Any]]:

@@ -45,13 +45,38 @@ def parser() -> argparse.ArgumentParser:
         "Ctrl-C or SIGTERM stops the stack; a busy port exits with status 2.",
     )
     p.add_argument("--api-port", type=int, default=d.api_port, help="REST API port")
-    p.add_argument("--aws-port", type=int, default=d.aws_port, help="AWS endpoint (moto) port")
+    p.add_argument("--aws-port", type=int, default=d.aws_port, help="AWS endpoint port")
     p.add_argument("--template", type=Path, default=d.template, help="SAM template")
     p.add_argument(
         "--state-file",
         type=Path,
         default=d.state_file,
         help="where endpoints and resource names are written",
+    )
+    p.add_argument(
+        "--state-dir",
+        type=Path,
+        default=d.state_dir,
+        help="where tables, queues, executions ... are kept across restarts",
+    )
+    p.add_argument(
+        "--clean",
+        action="store_true",
+        help="start from nothing: empty the state directory first",
+    )
+    p.add_argument(
+        "--no-persist",
+        dest="persist",
+        action="store_false",
+        help="keep everything in memory: nothing survives the stack",
+    )
+    p.add_argument(
+        "--max-sandboxes",
+        type=int,
+        default=d.max_sandboxes,
+        metavar="N",
+        help=f"per function, how many sandboxes may run at once (default {d.max_sandboxes}; "
+        "a function's reserved concurrency, if lower, wins)",
     )
     p.add_argument(
         "--no-carrier",
@@ -110,6 +135,10 @@ def main(argv: list[str] | None = None) -> int:
         aws_port=ns.aws_port,
         template=ns.template,
         state_file=ns.state_file,
+        state_dir=ns.state_dir,
+        persist=ns.persist,
+        clean=ns.clean,
+        max_sandboxes=max(1, ns.max_sandboxes),
         carrier=ns.carrier,
         dispatch_after=ns.dispatch_after,
         deliver_after=ns.deliver_after,
@@ -170,19 +199,34 @@ def _banner(stack: LocalStack) -> None:
     )
     print(
         f"""
-OrderFlow local stack ready in {stack.started_in:.2f} s (moto, in-process handlers, no Docker)
+OrderFlow local stack ready in {stack.started_in:.2f} s (a sandbox process per function, no Docker)
   REST API      {stack.api_url}   (stage prefix optional: /{stack.stage}/orders)
   AWS endpoint  {stack.aws_url}   (AWS_ENDPOINT_URL for boto3 / the AWS CLI; any credentials)
   running       {len(state["functions"])} functions, {len(state["stateMachines"])} state \
 machine(s), tables {", ".join(state["tables"].values())}, bus {described["busName"]},
                 {len(state["queues"])} queues + {len(state["deadLetterQueues"])} DLQs, \
 {len(state["rules"])} rules, {len(state["eventSourceMappings"])} event source mappings, {carrier}
+  state         {_state_line(stack)}
   state file    {o.state_file}
 
 {EXAMPLE.format(api=stack.api_url, aws=stack.aws_url, machine=machine, ops=ops)}
 
 Ctrl-C stops. One line per order step follows:""",
         flush=True,
+    )
+
+
+def _state_line(stack: LocalStack) -> str:
+    o, found = stack.options, stack.restored
+    if not o.persist:
+        return "in memory (--no-persist): nothing survives the stack"
+    if not found.get("restoredFrom"):
+        return f"{o.state_dir} (new; kept across restarts, --clean starts afresh)"
+    return (
+        f"{o.state_dir}: restored {found.get('items', 0)} items, "
+        f"{found.get('messages', 0)} queued messages, {found.get('executions', 0)} executions "
+        f"({found.get('executionsRestarted', 0)} restarted, "
+        f"{found.get('messagesReleased', 0)} in-flight messages released)"
     )
 
 

@@ -1,25 +1,26 @@
-"""The simulated carrier (SimShip) as an upstream system of the local stack.
+"""The simulated carrier (SimShip) as an upstream system of the local stack, and the step log.
 
-It subscribes to the bus like any other consumer (a local-only rule on ``ShipmentRequested``
-from ``orderflow.orders``, delivering to its own queue) and answers, like the real carrier
-would, with its own events on the bus (source ``simship.carrier``) sent with PutEvents:
+The carrier hears of bookings like any consumer of the bus (a local-only subscription to
+``ShipmentRequested`` from ``orderflow.orders``) and answers, like the real carrier would, with
+its own events put on the bus (source ``simship.carrier``, through PutEvents):
 ``ShipmentDispatched`` after ``dispatch_after`` seconds, then ``ShipmentDelivered`` after
 ``deliver_after`` seconds, or ``ShipmentDeliveryFailed`` when the parcel goes to the city
-``Lostville``; for the city ``Silentville`` it says nothing at all (send the carrier's events
-yourself, or watch the workflow's heartbeat timeout). The carrier knows where a parcel goes from
-its booking; having no database of its own, the simulation reads the city from the order.
+``Lostville``; for ``Silentville`` it says nothing at all (send the carrier's events yourself, or
+watch the workflow's heartbeat timeout). The carrier knows where a parcel goes from its booking;
+having no database of its own, the simulation reads the city from the order.
+
+Both run inside the stack and talk to its services in-process: they are local additions,
+not part of the template.
 """
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import json
 import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 log = logging.getLogger("localstack")
 
@@ -27,133 +28,153 @@ SOURCE = "simship.carrier"
 LOST_CITY = "Lostville"
 LOST_REASON = "recipient unknown at the address"
 SILENT_CITY = "Silentville"
+Handle = Callable[[dict[str, Any]], None]
 
 
-class BusSubscription(threading.Thread):
-    """A local-only rule on ``bus`` feeding its own queue, read by this thread."""
+class Bus(Protocol):
+    """The stack's EventBridge, in-process."""
 
-    def __init__(
-        self,
-        session: Any,
-        endpoint: str,
-        bus: str,
-        name: str,
-        pattern: dict[str, Any],
-        handle: Callable[[dict[str, Any]], None],
-    ) -> None:
-        super().__init__(name=name, daemon=True)
-        self.stopping = threading.Event()
-        self._sqs = session.client("sqs", endpoint_url=endpoint)
-        events = session.client("events", endpoint_url=endpoint)
-        self._url = self._sqs.create_queue(QueueName=name)["QueueUrl"]
-        arn = self._sqs.get_queue_attributes(QueueUrl=self._url, AttributeNames=["QueueArn"])
-        events.put_rule(Name=name, EventBusName=bus, EventPattern=json.dumps(pattern))
-        events.put_targets(
-            Rule=name,
-            EventBusName=bus,
-            Targets=[{"Id": "local", "Arn": arn["Attributes"]["QueueArn"]}],
-        )
-        self._handle = handle
+    def call(self, operation: str, params: dict[str, Any]) -> dict[str, Any]: ...
+
+    def subscribe(self, bus: str, pattern: dict[str, Any], callback: Handle) -> Any: ...
+
+
+class StepLog:
+    """One line per order step, from the domain events on the bus (ids only)."""
+
+    def __init__(self, events: Bus, bus: str, handle: Handle) -> None:
+        self._events, self._bus, self._handle = events, bus, handle
+
+    def start(self) -> None:
+        self._events.subscribe(self._bus, {"source": ["orderflow.orders"]}, self._handle)
 
     def stop(self) -> None:
-        self.stopping.set()
+        self._handle = lambda _: None
 
-    def run(self) -> None:
-        while not self.stopping.is_set():
-            try:
-                reply = self._sqs.receive_message(
-                    QueueUrl=self._url,
-                    WaitTimeSeconds=1,
-                    MaxNumberOfMessages=10,
-                    VisibilityTimeout=2,
-                )
-            except Exception:  # the endpoint is going away (shutdown) or hiccuped
-                self.stopping.wait(0.5)
-                continue
-            for message in reply.get("Messages", []):
-                try:
-                    self._handle(json.loads(message["Body"]))
-                except Exception:  # left on the queue: seen again after the visibility timeout
-                    log.exception("%s could not handle an event; retrying", self.name)
-                    continue
-                self._sqs.delete_message(QueueUrl=self._url, ReceiptHandle=message["ReceiptHandle"])
+
+DDL = """
+CREATE TABLE IF NOT EXISTS carrier_parcels (
+    tracking TEXT NOT NULL, kind TEXT NOT NULL, due REAL NOT NULL, detail TEXT NOT NULL,
+    PRIMARY KEY (tracking, kind));
+CREATE INDEX IF NOT EXISTS carrier_parcels_due ON carrier_parcels (due);
+"""
+QUEUE = "local-only-carrier-sim"
 
 
 class CarrierSimulator:
+    """Hears bookings through a rule and queue of its own (durable, as a real subscriber's
+    would be) and keeps what it will say, and when, in a table of its own: a restarted stack
+    finds every parcel the carrier still has to report on."""
+
     def __init__(
         self,
-        session: Any,
-        endpoint: str,
+        engine: Any,
         bus: str,
         *,
         dispatch_after: float,
         deliver_after: float,
         city_of: Callable[[str], str | None],
     ) -> None:
-        self._events = session.client("events", endpoint_url=endpoint)
-        self._bus, self._city_of = bus, city_of
+        self._engine, self._bus, self._city_of = engine, bus, city_of
+        self._events, self._sqs, self._store = engine.events, engine.sqs, engine.store
         self._delays = (dispatch_after, max(deliver_after, dispatch_after))
-        self._due: list[tuple[float, int, str, dict[str, str]]] = []
-        self._seen: set[str] = set()
-        self._count = itertools.count()
         self._wake = threading.Condition()
         self._stopping = threading.Event()
-        self._subscription = BusSubscription(
-            session,
-            endpoint,
-            bus,
-            "local-only-carrier-sim",
-            {"source": ["orderflow.orders"], "detail-type": ["ShipmentRequested"]},
-            self._booked,
-        )
-        self._clock = threading.Thread(target=self._run, name="carrier-sim", daemon=True)
+        self._threads = [
+            threading.Thread(target=self._listen, name="carrier-sim-bookings", daemon=True),
+            threading.Thread(target=self._answer, name="carrier-sim", daemon=True),
+        ]
+        self._url = ""
 
     def start(self) -> None:
-        self._subscription.start()
-        self._clock.start()
+        self._store.schema(DDL)
+        self._url = self._sqs.call("CreateQueue", {"QueueName": QUEUE})["QueueUrl"]
+        arn = self._sqs.call(
+            "GetQueueAttributes", {"QueueUrl": self._url, "AttributeNames": ["QueueArn"]}
+        )["Attributes"]["QueueArn"]
+        pattern = {"source": ["orderflow.orders"], "detail-type": ["ShipmentRequested"]}
+        self._events.call(
+            "PutRule",
+            {"Name": QUEUE, "EventBusName": self._bus, "EventPattern": json.dumps(pattern)},
+        )
+        self._events.call(
+            "PutTargets",
+            {"Rule": QUEUE, "EventBusName": self._bus, "Targets": [{"Id": "carrier", "Arn": arn}]},
+        )
+        for thread in self._threads:
+            thread.start()
 
     def stop(self) -> None:
-        self._subscription.stop()
         self._stopping.set()
         with self._wake:
-            self._wake.notify()
-        self._subscription.join(5)
-        self._clock.join(5)
+            self._wake.notify_all()
+        for thread in self._threads:
+            thread.join(5)
 
-    def _booked(self, event: dict[str, Any]) -> None:
+    def _listen(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                got = self._sqs.call(
+                    "ReceiveMessage",
+                    {"QueueUrl": self._url, "WaitTimeSeconds": 1, "MaxNumberOfMessages": 10},
+                ).get("Messages", [])
+            except Exception:  # the stack is stopping, or hiccuped
+                self._stopping.wait(0.5)
+                continue
+            for message in got:
+                try:
+                    self._plan(json.loads(message["Body"]))
+                except Exception:  # stays on the queue: seen again after its visibility timeout
+                    log.exception("carrier: could not plan a booking; retrying")
+                    continue
+                self._sqs.call(
+                    "DeleteMessage",
+                    {"QueueUrl": self._url, "ReceiptHandle": message["ReceiptHandle"]},
+                )
+
+    def _plan(self, event: dict[str, Any]) -> None:
         order_id, tracking = event["detail"]["orderId"], event["detail"]["trackingNumber"]
-        if tracking in self._seen:
-            return  # a duplicate delivery of the booking: the carrier answers once
         city = self._city_of(order_id)
-        self._seen.add(tracking)
         if city == SILENT_CITY:
             return
-        lost = city == LOST_CITY
         parcel = {"orderId": order_id, "trackingNumber": tracking}
         final = (
             ("ShipmentDeliveryFailed", {**parcel, "reason": LOST_REASON})
-            if lost
+            if city == LOST_CITY
             else ("ShipmentDelivered", parcel)
         )
-        now = time.monotonic()
+        now = time.time()
+        with self._store.write() as db:  # a duplicate booking changes nothing: answered once
+            for delay, (kind, detail) in zip(
+                self._delays, (("ShipmentDispatched", parcel), final), strict=True
+            ):
+                db.execute(
+                    "INSERT OR IGNORE INTO carrier_parcels VALUES (?, ?, ?, ?)",
+                    (tracking, kind, now + delay, json.dumps(detail)),
+                )
         with self._wake:
-            heapq.heappush(
-                self._due, (now + self._delays[0], next(self._count), "ShipmentDispatched", parcel)
-            )
-            heapq.heappush(self._due, (now + self._delays[1], next(self._count), *final))
             self._wake.notify()
 
-    def _run(self) -> None:
+    def _answer(self) -> None:
         while not self._stopping.is_set():
-            with self._wake:
-                wait = self._due[0][0] - time.monotonic() if self._due else 1.0
-                if wait > 0:
+            with self._store.read() as db:
+                row = db.execute(
+                    "SELECT tracking, kind, due, detail FROM carrier_parcels ORDER BY due LIMIT 1"
+                ).fetchone()
+            wait = 1.0 if row is None else row[2] - time.time()
+            if wait > 0:
+                with self._wake:
                     self._wake.wait(min(wait, 1.0))
-                    continue
-                _, _, detail_type, detail = heapq.heappop(self._due)
-            self._publish(detail_type, detail)
+                continue
+            tracking, kind, _, detail = row
+            if self._publish(kind, json.loads(detail)):
+                with self._store.write() as db:
+                    db.execute(
+                        "DELETE FROM carrier_parcels WHERE tracking = ? AND kind = ?",
+                        (tracking, kind),
+                    )
 
-    def _publish(self, detail_type: str, detail: dict[str, str]) -> None:
+    def _publish(self, detail_type: str, detail: dict[str, str]) -> bool:
         body = {**detail, "eventId": f"{detail['trackingNumber']}:{detail_type}"}
         entry = {
             "EventBusName": self._bus,
@@ -163,9 +184,12 @@ class CarrierSimulator:
         }
         for attempt in range(5):
             try:
-                if self._events.put_events(Entries=[entry])["FailedEntryCount"] == 0:
-                    return
-            except Exception:  # the endpoint hiccuped; try again like a real sender
+                answer = self._events.call("PutEvents", {"Entries": [entry]})
+                if answer["FailedEntryCount"] == 0:
+                    return True
+            except Exception:  # the bus hiccuped; try again like a real sender
                 log.debug("carrier put_events failed", exc_info=True)
-            self._stopping.wait(0.2 * 2**attempt)
+            if self._stopping.wait(0.2 * 2**attempt):
+                return False
         log.error("carrier: %s for order %s could not be sent", detail_type, detail["orderId"])
+        return True  # given up: a real carrier would not say it twice either

@@ -1,12 +1,15 @@
-"""How each kind of resource is created in moto from its resolved CloudFormation properties.
+"""How each kind of resource is created in the local data plane from its resolved properties.
 
-One method per resource type, named after it (``AWS::SQS::Queue`` -> ``_queue``). What moto
-returns that the template could not know (a table's stream ARN, a queue's URL, a mapping's UUID)
-is handed back to the intrinsics, so later references resolve to it.
+One method per resource type, named after it (``AWS::SQS::Queue`` -> ``_queue``), calling the
+service's own API as CloudFormation would. What the service returns that the template could
+not know (a table's stream ARN, a queue's URL, a mapping's UUID) is handed back to the
+intrinsics, so later references resolve to it. A resource that exists already (a restart on
+kept state) is brought up to date instead: its data stays.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import zipfile
@@ -39,11 +42,12 @@ _ESM_KEYS = (
     "BisectBatchOnFunctionError",
     "MaximumRecordAgeInSeconds",
     "DestinationConfig",
+    "ScalingConfig",
 )
 
 
 def placeholder_zip() -> bytes:
-    """The code is never run from here: the Lambda patch imports the repo's handler."""
+    """The code is never run from here: sandboxes run the checkout's deployed packages."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("README.txt", "local stack: the handler runs in-process from the repo")
@@ -66,12 +70,7 @@ class Creators:
         getattr(self, "_" + cfn_type.split("::")[-1].lower())(logical_id, name, props)
 
     def _role(self, logical_id: str, name: str, props: dict[str, Any]) -> None:
-        document = props.get("AssumeRolePolicyDocument") or {}
-        self._client("iam").create_role(
-            RoleName=name,
-            AssumeRolePolicyDocument=json.dumps(document),
-            Path=props.get("Path", "/"),
-        )
+        """IAM is not emulated: a role is only its ARN (functions and machines name it)."""
 
     def _table(self, logical_id: str, name: str, props: dict[str, Any]) -> None:
         ddb = self._client("dynamodb")
@@ -86,12 +85,17 @@ class Creators:
         args["BillingMode"] = props.get("BillingMode", "PROVISIONED")
         if "StreamSpecification" in props:
             args["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
-        table = ddb.create_table(TableName=name, **args)["TableDescription"]
+        try:
+            table = ddb.create_table(TableName=name, **args)["TableDescription"]
+        except ddb.exceptions.ResourceInUseException:
+            table = ddb.describe_table(TableName=name)["Table"]
         if table.get("LatestStreamArn"):
             self._refs.attrs[(logical_id, "StreamArn")] = table["LatestStreamArn"]
         ttl = props.get("TimeToLiveSpecification")
         if ttl and ttl.get("Enabled"):
-            ddb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+            current = ddb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+            if current.get("TimeToLiveStatus") != "ENABLED":
+                ddb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
 
     def _queue(self, logical_id: str, name: str, props: dict[str, Any]) -> None:
         attributes = {
@@ -105,17 +109,21 @@ class Creators:
         self._out.names[logical_id] = url["QueueUrl"]
 
     def _eventbus(self, logical_id: str, name: str, props: dict[str, Any]) -> None:
-        self._client("events").create_event_bus(Name=name)
+        events = self._client("events")
+        with contextlib.suppress(events.exceptions.ResourceAlreadyExistsException):
+            events.create_event_bus(Name=name)
 
     def _archive(self, logical_id: str, name: str, props: dict[str, Any]) -> None:
         pattern = props.get("EventPattern")
-        self._client("events").create_archive(
-            ArchiveName=name,
-            EventSourceArn=props["SourceArn"],
-            Description=props.get("Description", ""),
-            RetentionDays=int(props.get("RetentionDays", 0)),
-            **({"EventPattern": json.dumps(pattern)} if pattern else {}),
-        )
+        events = self._client("events")
+        with contextlib.suppress(events.exceptions.ResourceAlreadyExistsException):
+            events.create_archive(
+                ArchiveName=name,
+                EventSourceArn=props["SourceArn"],
+                Description=props.get("Description", ""),
+                RetentionDays=int(props.get("RetentionDays", 0)),
+                **({"EventPattern": json.dumps(pattern)} if pattern else {}),
+            )
 
     def _function(self, logical_id: str, name: str, props: dict[str, Any]) -> None:
         keys = (
@@ -130,11 +138,20 @@ class Creators:
             "DeadLetterConfig",
             "TracingConfig",
         )
-        self._client("lambda").create_function(
-            FunctionName=name,
-            Code={"ZipFile": placeholder_zip()},
-            **{k: props[k] for k in keys if k in props},
-        )
+        lambdas = self._client("lambda")
+        settings = {k: props[k] for k in keys if k in props}
+        try:
+            lambdas.create_function(
+                FunctionName=name, Code={"ZipFile": placeholder_zip()}, **settings
+            )
+        except lambdas.exceptions.ResourceConflictException:
+            settings.pop("Architectures", None)  # not a configuration setting
+            lambdas.update_function_configuration(FunctionName=name, **settings)
+        reserved = props.get("ReservedConcurrentExecutions")
+        if reserved is not None:
+            lambdas.put_function_concurrency(
+                FunctionName=name, ReservedConcurrentExecutions=int(reserved)
+            )
 
     def _eventinvokeconfig(self, logical_id: str, name: str, props: dict[str, Any]) -> None:
         keys = (
@@ -151,12 +168,16 @@ class Creators:
         definition = props.get("DefinitionString") or json.dumps(props.get("Definition", {}))
         for key, value in (props.get("DefinitionSubstitutions") or {}).items():
             definition = definition.replace("${" + key + "}", str(value))
-        self._client("stepfunctions").create_state_machine(
+        sfn = self._client("stepfunctions")
+        created = sfn.create_state_machine(
             name=self._refs.attrs[(logical_id, "Name")],
             definition=definition,
             roleArn=props["RoleArn"],
             type=props.get("StateMachineType", "STANDARD"),
         )
+        arn = created["stateMachineArn"]
+        if sfn.describe_state_machine(stateMachineArn=arn)["definition"] != definition:
+            sfn.update_state_machine(stateMachineArn=arn, definition=definition)
 
     def _rule(self, logical_id: str, name: str, props: dict[str, Any]) -> None:
         events = self._client("events")
@@ -176,10 +197,19 @@ class Creators:
             events.put_targets(Rule=name, EventBusName=bus, Targets=targets)
 
     def _eventsourcemapping(self, logical_id: str, name: str, props: dict[str, Any]) -> None:
-        esm = self._client("lambda").create_event_source_mapping(
-            FunctionName=props["FunctionName"],
-            EventSourceArn=props["EventSourceArn"],
-            **{k: props[k] for k in _ESM_KEYS if k in props},
-        )
+        lambdas = self._client("lambda")
+        settings = {k: props[k] for k in _ESM_KEYS if k in props}
+        existing = lambdas.list_event_source_mappings(
+            FunctionName=props["FunctionName"], EventSourceArn=props["EventSourceArn"]
+        )["EventSourceMappings"]
+        if existing:
+            settings.pop("StartingPosition", None)  # fixed at creation, as on AWS
+            esm = lambdas.update_event_source_mapping(UUID=existing[0]["UUID"], **settings)
+        else:
+            esm = lambdas.create_event_source_mapping(
+                FunctionName=props["FunctionName"],
+                EventSourceArn=props["EventSourceArn"],
+                **settings,
+            )
         self._refs.define(logical_id, esm["UUID"])
         self._out.names[logical_id] = esm["UUID"]

@@ -10,22 +10,34 @@ envelope, whose ``errorType`` is the exception's class name: that is what a stat
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import threading
 import time
-import traceback
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
-Handler = Callable[[Any, Any], Any]
+from infra.local.sandbox.worker import (
+    UNHANDLED,
+    LambdaContext,
+    RuntimeFault,
+    error_envelope,
+    marshal,
+    resolve_handler,
+)
 
-UNHANDLED = "Unhandled"
-"""The ``X-Amz-Function-Error`` value Lambda sends when the handler raised."""
+__all__ = [
+    "UNHANDLED",
+    "FunctionSpec",
+    "Invocation",
+    "LambdaContext",
+    "RuntimeFault",
+    "error_envelope",
+    "invoke",
+    "resolve_handler",
+]
 
 _ENVIRONMENT_LOCK = threading.RLock()
 """Environment variables are process-wide, so invocations take turns (re-entrant: a handler
@@ -44,77 +56,34 @@ class FunctionSpec:
 
 
 @dataclass(frozen=True, slots=True)
-class LambdaContext:
-    """The attributes of Lambda's Python context object that handlers and Powertools read."""
-
-    function_name: str
-    function_version: str
-    invoked_function_arn: str
-    memory_limit_in_mb: int
-    aws_request_id: str
-    log_group_name: str
-    log_stream_name: str
-    deadline: float
-    """``time.monotonic()`` when the function's Timeout runs out (real time, never scaled)."""
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self.deadline - time.monotonic()) * 1000))
-
-    @classmethod
-    def starting(cls, spec: FunctionSpec) -> LambdaContext:
-        return cls(
-            function_name=spec.name,
-            function_version=spec.version,
-            invoked_function_arn=spec.arn,
-            memory_limit_in_mb=spec.memory_mb,
-            aws_request_id=str(uuid.uuid4()),
-            log_group_name=f"/aws/lambda/{spec.name}",
-            log_stream_name=f"local/{spec.version}",
-            deadline=time.monotonic() + spec.timeout_seconds,
-        )
-
-
-@dataclass(frozen=True, slots=True)
 class Invocation:
     payload: bytes
     function_error: str | None = None
     """None on success, ``Unhandled`` when ``payload`` is an error envelope."""
 
 
-class RuntimeFault(Exception):
-    """A failure of the runtime rather than of the handler (import, handler lookup, result)."""
-
-    def __init__(self, error_type: str, message: str) -> None:
-        super().__init__(message)
-        self.error_type = error_type
-
-
 def invoke(spec: FunctionSpec, payload: bytes | str | None) -> Invocation:
-    context = LambdaContext.starting(spec)
+    context = _context(spec)
     with function_environment(spec):
         try:
             handler = resolve_handler(spec.handler)
             result = handler(json.loads(payload) if payload else {}, context)
-            return Invocation(_marshal(result))
+            return Invocation(marshal(result))
         except Exception as error:  # the runtime reports whatever the handler raised
             return Invocation(error_envelope(error, context.aws_request_id), UNHANDLED)
 
 
-def resolve_handler(handler: str) -> Handler:
-    """Import ``package.module.function`` (Lambda also accepts ``package/module.function``)."""
-    module_name, _, function_name = handler.replace("/", ".").rpartition(".")
-    if not module_name:
-        raise RuntimeFault("Runtime.MalformedHandlerName", f"Bad handler '{handler}'")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as error:
-        message = f"Unable to import module '{module_name}': {error}"
-        raise RuntimeFault("Runtime.ImportModuleError", message) from error
-    found = getattr(module, function_name, None)
-    if not callable(found):
-        message = f"Handler '{function_name}' missing on module '{module_name}'"
-        raise RuntimeFault("Runtime.HandlerNotFound", message)
-    return found
+def _context(spec: FunctionSpec) -> LambdaContext:
+    return LambdaContext(
+        function_name=spec.name,
+        function_version=spec.version,
+        invoked_function_arn=spec.arn,
+        memory_limit_in_mb=spec.memory_mb,
+        aws_request_id=str(uuid.uuid4()),
+        log_group_name=f"/aws/lambda/{spec.name}",
+        log_stream_name=f"local/{spec.version}",
+        deadline=time.monotonic() + spec.timeout_seconds,
+    )
 
 
 @contextmanager
@@ -152,24 +121,3 @@ def function_environment(spec: FunctionSpec) -> Iterator[None]:
             yield
         finally:
             os.environ.update(previous)  # set, never unset: see above
-
-
-def error_envelope(error: Exception, request_id: str) -> bytes:
-    """Lambda's body for an unhandled error; ``errorType`` is the bare class name."""
-    error_type = error.error_type if isinstance(error, RuntimeFault) else type(error).__name__
-    return json.dumps(
-        {
-            "errorMessage": str(error),
-            "errorType": error_type,
-            "requestId": request_id,
-            "stackTrace": traceback.format_list(traceback.extract_tb(error.__traceback__)),
-        }
-    ).encode()
-
-
-def _marshal(result: object) -> bytes:
-    try:
-        return json.dumps(result).encode()
-    except (TypeError, ValueError) as error:
-        message = f"Unable to marshal response: {error}"
-        raise RuntimeFault("Runtime.MarshalError", message) from error

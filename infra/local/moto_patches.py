@@ -1,7 +1,7 @@
 """Every patch OrderFlow applies to moto, in this one module, installed by ``apply()``.
 
-moto (``mock_aws(config=MOTO_CONFIG)`` in the workflow tests, ``ThreadedMotoServer`` in the
-local stack) runs our ASL and our template for real, with gaps these patches fill. Each is a
+moto (``mock_aws(config=MOTO_CONFIG)`` in the workflow tests, its ASL interpreter in the local
+stack) runs our ASL for real, with gaps these patches fill. Each is a
 small function whose docstring says what moto does wrong and what the patch does; ``PATCHES``
 lists them all, with the moto internals each one relies on.
 
@@ -17,15 +17,11 @@ Always (``apply()``: the workflow tests and the local stack):
 * ASL parse cache (speed only): a definition is parsed once per process, not once per execution.
 * SendTaskFailure keeps its ``cause`` (moto drops it).
 * EventBridge envelope: events delivered to targets carry ``account`` (moto leaves it out).
-* Lambda ``DeadLetterConfig`` is kept (moto drops it).
 
-Local stack only (``apply(local_stack=True)``): moto's own delivery is replaced by parts that
-only the local stack runs, and stops.
+Local stack only (``apply(local_stack=True)``):
 
-* Event source mappings are detached from their queue or table: the stack's pollers deliver
-  (``infra/local/pollers.py``), with batch windows, filters and partial batch failures.
-* EventBridge rules deliver to Lambda targets (asynchronously, on a worker pool that
-  ``LocalStack.stop()`` ends with ``stop_async_invocations()``) and Step Functions targets.
+* The interpreter's clients: Lambda Tasks call the stack's Lambda service in-process
+  (``route_interpreter``), other integrations go to the stack's endpoint with one client each.
 
 Each patch names the moto internals it relies on (``anchors``, ``uses``, ``calls``); ``check()``
 fails loudly, naming the attribute, when a moto upgrade moves or rewrites one, and ``apply()``
@@ -35,16 +31,13 @@ patch, local-stack ones included, on every build.
 
 from __future__ import annotations
 
-import copy
 import functools
 import importlib
 import inspect
-import json
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -275,191 +268,76 @@ def _template_with_account(template: str) -> str:
 
 
 # =============================================================================================
-# Lambda DeadLetterConfig (always)
+# The interpreter's clients (local stack only)
 # =============================================================================================
-def _create_function(self: Any, spec: dict[str, Any]) -> Any:
-    """``LambdaBackend.create_function``: moto accepts a function's ``DeadLetterConfig`` and
-    drops it. Here it is kept as ``dead_letter_config`` on the stored function (and the returned
-    copy, when published), where the asynchronous EventBridge deliveries below find it."""
-    fn = _original(_CREATE_FUNCTION)(self, spec)
-    config = dict(spec.get("DeadLetterConfig") or {})
-    fn.dead_letter_config = config
-    self.get_function(fn.function_name).dead_letter_config = config
-    return fn
+class _InProcessLambda:
+    """What the interpreter's Lambda Task states get instead of a boto3 client: the local
+    stack's Lambda service, called in-process (a boto3 client per Task would cost ~20 ms)."""
+
+    def __init__(self, invoke: Callable[[str, bytes], tuple[str | None, bytes]]) -> None:
+        self._invoke = invoke
+
+    def invoke(  # boto3's parameter names
+        self,
+        FunctionName: str,
+        Payload: bytes | str = b"",
+        **_: Any,
+    ) -> dict[str, Any]:
+        import io
+
+        event = Payload.encode() if isinstance(Payload, str) else Payload
+        error, payload = self._invoke(FunctionName, event or b"{}")
+        answer: dict[str, Any] = {
+            "StatusCode": 200,
+            "ExecutedVersion": "$LATEST",
+            "Payload": io.BytesIO(payload),
+        }
+        if error:
+            answer["FunctionError"] = error
+        return answer
 
 
-_CREATE_FUNCTION = "moto.awslambda.models.LambdaBackend.create_function"
+_lambda: _InProcessLambda | None = None
+_clients: dict[tuple[str, str], Any] = {}
+_clients_lock = threading.Lock()
 
 
-# =============================================================================================
-# Event source mappings: detached, the pollers deliver (local stack only)
-# =============================================================================================
-def _create_event_source_mapping(self: Any, spec: dict[str, Any]) -> Any:
-    """``LambdaBackend.create_event_source_mapping``: moto hooks the mapping onto its queue or
-    table and then invokes the function inline from SendMessage and every table write, in one
-    batch, without batch windows, filters or partial batch failures, deleting or re-exposing the
-    messages itself. Here the mapping is created (list and get work as in AWS) and unhooked again:
-    the local stack's pollers (``infra/local/pollers.py``) deliver, like the Lambda service."""
-    esm = _original(_CREATE_ESM)(self, spec)
-    from moto.dynamodb.models import dynamodb_backends
-    from moto.sqs.models import sqs_backends
-
-    for queue in sqs_backends[self.account_id][self.region_name].queues.values():
-        queue.lambda_event_source_mappings.pop(esm.function_arn, None)
-    for table in dynamodb_backends[self.account_id][self.region_name].tables.values():
-        table.lambda_event_source_mappings.pop(esm.function_arn, None)
-    return esm
-
-
-_CREATE_ESM = "moto.awslambda.models.LambdaBackend.create_event_source_mapping"
-
-
-# =============================================================================================
-# EventBridge Lambda and Step Functions targets (local stack only)
-# =============================================================================================
-ASYNC_RETRY_DELAYS = (1.0, 2.0)
-"""Real seconds before the 2nd and 3rd attempt of a failed asynchronous invocation (AWS: about
-1 and 2 minutes)."""
-
-_async: ThreadPoolExecutor | None = None
-_async_lock = threading.Lock()
-_stopping = threading.Event()
-
-
-def _send_to_targets(
-    self: Any, original_event: dict[str, Any], transform_input: bool = True
+def route_interpreter(
+    invoke: Callable[[str, bytes], tuple[str | None, bytes]] | None, endpoint: str = ""
 ) -> None:
-    """``Rule.send_to_targets``: moto raises NotImplementedError for Lambda and Step Functions
-    targets, which fails the whole PutEvents. Here, as in AWS, a Lambda target is invoked
-    asynchronously (PutEvents does not wait; on failure the function's EventInvokeConfig
-    ``MaximumRetryAttempts``, default 2, retries, then its DeadLetterConfig queue gets the event,
-    or a log line says it was dropped) and a state machine target starts an execution with the
-    event as input. ``Input`` and ``InputTransformer`` shape ours as moto shapes its own; every
-    other target stays moto's (SQS, ...). The rule itself is never modified: PutEvents run
-    concurrently."""
-    if not self.event_pattern.matches_event(original_event):
-        return
-    ours = [t for t in self.targets if _service(t["Arn"]) in ("lambda", "states")]
-    others = [t for t in self.targets if t not in ours]
-    if others:
-        view = copy.copy(self)  # the same rule with moto's targets only
-        view.targets = others
-        _original(_SEND_TO_TARGETS)(view, original_event, transform_input)
-    for target in ours:
-        event = _target_input(target, original_event)
-        if _service(target["Arn"]) == "lambda":
-            _invoke_async(self.account_id, self.region_name, target["Arn"], event)
-        else:
-            _start_execution(
-                self.account_id, self.region_name, target["Arn"], event, original_event.get("id")
+    """Where the local stack's interpreter sends Lambda Tasks (``invoke``, in-process) and any
+    other service integration (``endpoint``, through one cached boto3 client per service).
+    ``None``: nowhere of ours, moto's own clients again (the patch stays, inert)."""
+    global _lambda, _endpoint  # one stack per process
+    _lambda, _endpoint = (_InProcessLambda(invoke) if invoke else None), endpoint
+    _clients.clear()
+
+
+_endpoint = ""
+
+
+def _boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
+    """``boto_client_for``: moto's interpreter builds a new boto3 client for every Task and
+    sends it to moto's own server. In the local stack, Lambda Tasks go to its Lambda service
+    in-process and other integrations to its endpoint, through one client per service."""
+    if _lambda is None:
+        return _original(_BOTO_CLIENT_FOR)(region, service, state_credentials)
+    if service == "lambda":
+        return _lambda
+    with _clients_lock:
+        if (region, service) not in _clients:
+            import boto3
+            from botocore.config import Config
+
+            _clients[(region, service)] = boto3.client(
+                service,
+                region_name=region,
+                endpoint_url=_endpoint or None,
+                aws_access_key_id="local",
+                aws_secret_access_key="local",  # noqa: S106  # the local endpoint's
+                config=Config(retries={"total_max_attempts": 1}, read_timeout=900),
             )
-
-
-_SEND_TO_TARGETS = "moto.events.models.Rule.send_to_targets"
-
-
-def stop_async_invocations() -> None:
-    """Drop queued and retrying asynchronous invocations, wait for running ones (shutdown)."""
-    global _async
-    with _async_lock:
-        executor, _async = _async, None
-    if executor is not None:
-        _stopping.set()
-        executor.shutdown(wait=True, cancel_futures=True)
-        _stopping.clear()
-
-
-def _service(arn: str) -> str:
-    return arn.split(":")[2]
-
-
-def _target_input(target: dict[str, Any], event: dict[str, Any]) -> Any:
-    from moto.events import models
-
-    events: Any = models  # moto types an event as a TypedDict of its own
-
-    if "Input" in target:
-        return json.loads(target["Input"])
-    transformer = target.get("InputTransformer", {})
-    shaped = events.EventTemplateParser.parse(
-        input_template=transformer.get("InputTemplate"),
-        input_paths_map=transformer.get("InputPathsMap", {}),
-        event=event,
-    )
-    if isinstance(shaped, dict) and isinstance(shaped.get("time"), int | float):
-        shaped["time"] = events.iso_8601_datetime_without_milliseconds(
-            events.utcfromtimestamp(float(shaped["time"]))
-        )
-    return shaped
-
-
-def _invoke_async(account: str, region: str, function_arn: str, event: Any) -> None:
-    global _async
-    with _async_lock:
-        if _async is None:
-            _async = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lambda-async")
-        _async.submit(_invoke_with_retries, account, region, function_arn, json.dumps(event))
-
-
-def _invoke_with_retries(account: str, region: str, function_arn: str, payload: str) -> None:
-    from moto.awslambda.utils import get_backend
-
-    backend = get_backend(account, region)
-    fn = backend.get_function(function_arn)
-    configs = getattr(fn, "event_invoke_config", None) or []
-    retries = int(configs[-1].config.get("MaximumRetryAttempts", 2)) if configs else 2
-    delays = (0.0, *ASYNC_RETRY_DELAYS, *(ASYNC_RETRY_DELAYS[-1:] * retries))[: retries + 1]
-    headers: dict[str, str] = {}
-    answer: Any = b""
-    for attempt, delay in enumerate(delays):
-        if _stopping.wait(delay):
-            return
-        headers = {}
-        try:  # synchronously from this worker: the worker is what makes it asynchronous
-            answer = backend.invoke(function_arn, None, payload, {}, headers)
-        except Exception as crash:  # a crash of the emulation counts as a failed attempt
-            log.exception("async invoke of %s crashed", fn.function_name)
-            headers["x-amz-function-error"], answer = "Unhandled", str(crash).encode()
-        if "x-amz-function-error" not in headers:
-            return
-        log.warning("async invoke of %s failed (attempt %d)", fn.function_name, attempt + 1)
-    _dead_letter(account, region, fn, payload, answer)
-
-
-def _dead_letter(account: str, region: str, fn: Any, payload: str, answer: Any) -> None:
-    """As Lambda does: the event as the message body, RequestID / ErrorCode / ErrorMessage as
-    message attributes."""
-    target = (getattr(fn, "dead_letter_config", None) or {}).get("TargetArn", "")
-    if not target.startswith("arn:aws:sqs:"):
-        log.error("async invoke of %s failed every attempt: event dropped", fn.function_name)
-        return
-    from moto.sqs.models import sqs_backends
-
-    try:
-        error = json.loads(answer)
-    except ValueError:
-        error = {}
-    attributes = {
-        "RequestID": str(error.get("requestId", "")),
-        "ErrorCode": "200",
-        "ErrorMessage": str(error.get("errorMessage", ""))[:256],
-    }
-    sqs_backends[account][region].send_message(
-        queue_name=target.split(":")[5],
-        message_body=payload,
-        message_attributes={
-            k: {"DataType": "String", "StringValue": v or "-"} for k, v in attributes.items()
-        },
-    )
-    log.error("async invoke of %s failed every attempt: event sent to its DLQ", fn.function_name)
-
-
-def _start_execution(account: str, region: str, arn: str, event: Any, event_id: Any) -> None:
-    from moto.stepfunctions.responses import get_backend
-
-    get_backend(account, region).start_execution(
-        arn, name=str(event_id or time.time_ns()), execution_input=json.dumps(event)
-    )
+        return _clients[(region, service)]
 
 
 # =============================================================================================
@@ -590,17 +468,7 @@ def _check_signature(patch: Patch, original: Any) -> None:
         raise MotoPatchError(f"{patch.name} now takes {actual}, the patch expects {expected}")
 
 
-_ESM_HOOKS = (
-    ("LambdaBackend.create_event_source_mapping", "queue.lambda_event_source_mappings["),
-    ("LambdaBackend.create_event_source_mapping", "table.lambda_event_source_mappings["),
-    ("moto.sqs.models:Queue.add_message", "self.lambda_event_source_mappings.items()"),
-    (
-        "moto.dynamodb.models.table:StreamShard.add",
-        "self.table.lambda_event_source_mappings.items()",
-    ),
-    ("moto.sqs.models:SQSBackend.__init__", "self.queues"),
-    ("moto.dynamodb.models:DynamoDBBackend.__init__", "self.tables"),
-)
+_BOTO_CLIENT_FOR = f"{_SFN}.component.state.exec.state_task.lambda_eval_utils.boto_client_for"
 
 PATCHES: tuple[Patch, ...] = (
     # ----- always ------------------------------------------------------------------------------
@@ -722,58 +590,16 @@ PATCHES: tuple[Patch, ...] = (
             ("EventTemplateParser.parse", "EventTemplateParser.DEFAULT_EVENT_INPUT_TEMPLATE"),
         ),
     ),
-    Patch(
-        "moto.awslambda.models",
-        "LambdaBackend.create_function",
-        _create_function,
-        "a function keeps its DeadLetterConfig (for the asynchronous EventBridge deliveries)",
-        anchors=(("LambdaBackend.create_function", "return fn"),),
-        calls=(("LambdaBackend.get_function", ("function_name_or_arn",)),),
-    ),
     # ----- local stack only --------------------------------------------------------------------
     Patch(
-        "moto.awslambda.models",
-        "LambdaBackend.create_event_source_mapping",
-        _create_event_source_mapping,
-        "event source mappings are not delivered by moto: the local stack's pollers deliver",
-        anchors=_ESM_HOOKS,
-        uses=("moto.sqs.models:sqs_backends", "moto.dynamodb.models:dynamodb_backends"),
-        local_stack=True,
-    ),
-    Patch(
-        "moto.events.models",
-        "Rule.send_to_targets",
-        _send_to_targets,
-        "EventBridge rules deliver to Lambda (asynchronously) and Step Functions targets",
+        f"{_SFN}.component.state.exec.state_task.lambda_eval_utils",
+        "boto_client_for",
+        _boto_client_for,
+        "Lambda Tasks call the local stack's Lambda service in-process; clients are reused",
         anchors=(
-            ("Rule.send_to_targets", "self.event_pattern.matches_event(original_event)"),
-            ("Rule.send_to_targets", "for target in self.targets:"),
-            ("Rule.send_to_targets", "raise NotImplementedError"),
-            ("moto.awslambda.models:LambdaFunction.__init__", "self.event_invoke_config"),
-            ("moto.awslambda.models:EventInvokeConfig.__init__", "self.config = config"),
-        ),
-        uses=(
-            "EventTemplateParser.parse",
-            "iso_8601_datetime_without_milliseconds",
-            "utcfromtimestamp",
-            "moto.awslambda.utils:get_backend",
-            "moto.stepfunctions.responses:get_backend",
-            "moto.sqs.models:sqs_backends",
-        ),
-        calls=(
-            (
-                "EventTemplateParser.parse",
-                ("input_template", "input_paths_map", "event"),
-            ),
-            (
-                "moto.stepfunctions.parser.models:StepFunctionsParserBackend.start_execution",
-                ("state_machine_arn", "name", "execution_input"),
-            ),
-            (
-                "moto.sqs.models:SQSBackend.send_message",
-                ("queue_name", "message_body", "message_attributes"),
-            ),
-            ("moto.awslambda.models:LambdaBackend.get_function", ("function_name_or_arn",)),
+            ("_invoke_lambda_function", "lambda_client.invoke(**parameters)"),
+            ("exec_lambda_function", "lambda_client.invoke(**parameters)"),
+            ("_invoke_lambda_function", 'invocation_response["Payload"]'),
         ),
         local_stack=True,
     ),

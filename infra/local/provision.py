@@ -1,10 +1,11 @@
-"""Create the translated template's resources inside moto, with the template's names and wiring.
+"""Create the translated template's resources in the local data plane, with the template's names
+and wiring.
 
 The template is the one description of the system: tables, queues, buses, roles, functions,
 the state machine (with its DefinitionSubstitutions), rules with their targets and the event
 source mappings are read from the CloudFormation that aws-sam-translator produced, references
-resolved by ``Intrinsics``. Resources moto does not need (permissions, API deployments,
-alarms, log groups) are skipped; ``Provisioned.skipped`` lists them.
+resolved by ``Intrinsics``. Resources the data plane does not hold (permissions, API
+deployments, alarms, log groups) are skipped; ``Provisioned.skipped`` lists them.
 """
 
 from __future__ import annotations

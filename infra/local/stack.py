@@ -1,16 +1,19 @@
-"""The local stack: moto on one port, the REST API on another, wired from infra/template.yaml.
+"""The local stack: the data plane on one port, the REST API on another, wired from the template.
 
-``LocalStack.start()`` sets the process up as the handlers' "AWS" (endpoint, fake credentials),
-applies the moto patches, starts moto's server, creates the template's resources in it, starts
-the event source pollers, the step log, the simulated carrier and finally the API; ``stop()``
-undoes it in reverse order and joins every thread it started.
+``LocalStack.start()`` opens the state (``--state-dir``, or memory with ``--no-persist``),
+serves the data plane on the AWS port, creates the template's resources in it through its own
+API (boto3, as CloudFormation would call the services), starts delivering (asynchronous
+invokes, event source mappings, executions left running by an earlier run), the step log, the
+simulated carrier and finally the API gateway. Function code runs in sandboxes, one process
+per concurrent invoke of each function. ``stop()`` undoes it in reverse order.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import threading
+import os
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,28 +24,16 @@ from infra.local.process import PortBusy
 if TYPE_CHECKING:
     import socket
 
+    from infra.local.dataplane.engine import Engine
+    from infra.local.sandbox.sandboxes import Sandboxes
+    from infra.local.serving import ServerThread
+
 __all__ = ["LocalStack", "Options", "PortBusy"]
 
 REPO = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"
 log = logging.getLogger("localstack.steps")
-
-STEPS = {  # domain event -> what the step log says (ids only: no personal data)
-    "OrderPlaced": "order placed",
-    "PaymentAuthorized": "payment authorized",
-    "PaymentFailed": "payment failed",
-    "ShipmentRequested": "shipment requested",
-    "ShipmentDispatched": "shipment dispatched",
-    "ShipmentDelivered": "delivered",
-    "DeliveryFailed": "delivery failed",
-    "PaymentCaptured": "payment captured",
-    "OrderCompleted": "completed",
-    "OrderCancelled": "cancelled",
-    "ShipmentCancelled": "compensated: shipment cancelled",
-    "PaymentVoided": "compensated: payment voided",
-    "OrderFailed": "failed",
-    "RefundIssued": "refund issued",
-}
+DATABASE = "stack.db"
 
 
 @dataclass
@@ -52,6 +43,12 @@ class Options:
     host: str = "127.0.0.1"
     template: Path = REPO / "infra" / "template.yaml"
     state_file: Path = REPO / "build" / "local-stack.json"
+    state_dir: Path = REPO / "build" / "local-state"
+    """Where the stack keeps what it holds (tables, queues, executions ...) across restarts."""
+    persist: bool = True
+    """False: everything in memory, gone at exit (``--no-persist``)."""
+    clean: bool = False
+    """Start from nothing: the state directory is emptied first (``--clean``)."""
     stack_name: str = "orderflow-local"
     parameters: dict[str, str] = field(default_factory=lambda: {"Stage": "local"})
     """Template parameter overrides: physical names become orderflow-local-..."""
@@ -62,6 +59,8 @@ class Options:
     time_scale: float | None = None
     """Real seconds per workflow second (moto_patches' default when None)."""
     handler_logs: bool = False
+    max_sandboxes: int = max(2, min(8, 2 * (os.cpu_count() or 1)))
+    """Per function: how many sandboxes may run at once on this machine (AWS: many more)."""
 
 
 @dataclass
@@ -69,10 +68,12 @@ class LocalStack:
     options: Options
     started_in: float = 0.0
     provisioned: Any = None
+    restored: dict[str, int] = field(default_factory=dict)
+    """What a restart found and set moving again (empty on a fresh start)."""
+    engine: Engine | None = None
+    sandboxes: Sandboxes | None = None
+    _servers: list[ServerThread] = field(default_factory=list)
     _parts: list[Any] = field(default_factory=list)
-    _moto: Any = None
-    _api: Any = None
-    _api_thread: threading.Thread | None = None
 
     @property
     def aws_url(self) -> str:
@@ -92,24 +93,16 @@ class LocalStack:
         began = time.monotonic()
         o = self.options
         api_socket = bind(o.host, o.api_port, "--api-port")
-        bind(o.host, o.aws_port, "--aws-port").close()
+        aws_socket = bind(o.host, o.aws_port, "--aws-port")
         environment(self.aws_url, o.aws_port, o.handler_logs)
-        self._start_moto()
-        import boto3
-
-        from infra.local.pollers import pollers_for
-        from infra.local.provision import provision
-        from infra.sam_translate import translate
-
-        cfn = translate(o.template, region=REGION, parameters=o.parameters)
-        session = boto3.Session(region_name=REGION)
-        self.provisioned = provision(cfn, session, self.aws_url, REGION, o.stack_name, o.parameters)
-        mappings = list(self.provisioned.of_type("AWS::Lambda::EventSourceMapping").values())
-        self._parts += pollers_for(mappings, session, self.aws_url, REGION, o.sqs_visibility_scale)
-        self._parts += self._observers(session)
+        self._start_data_plane(aws_socket)
+        self._provision()
+        assert self.engine is not None  # noqa: S101  # set by _start_data_plane
+        self.restored |= self.engine.start()
+        self._parts += self._observers()
         for part in self._parts:
             part.start()
-        self._start_api(cfn, session, api_socket)
+        self._start_api(api_socket)
         self.started_in = time.monotonic() - began
         o.state_file.parent.mkdir(parents=True, exist_ok=True)
         o.state_file.write_text(json.dumps(self.describe(), indent=2) + "\n")
@@ -121,59 +114,84 @@ class LocalStack:
         return describe(self)
 
     def stop(self) -> None:
-        """Stop every part, newest first, and join every thread started (a few seconds)."""
-        from infra.local import moto_patches
-
-        steps: list[tuple[str, Any]] = []
-        if self._api is not None and self._api_thread is not None:
-            self._api.should_exit = True
-            steps.append(("api", self._api_thread))
+        """Stop every part, newest first: the API, the observers, delivery, sandboxes, state."""
+        for server in reversed(self._servers[1:]):
+            server.stop()
         for part in reversed(self._parts):
             part.stop()
-            steps.append((part.name if isinstance(part, threading.Thread) else "carrier", part))
-        for name, part in steps:
-            began = time.monotonic()
-            if isinstance(part, threading.Thread):
-                part.join(10)
-            log.debug("stopped %s in %.2f s", name, time.monotonic() - began)
-        moto_patches.stop_async_invocations()
-        if self._moto is not None:
-            began = time.monotonic()
-            self._moto.stop()
-            log.debug("stopped moto in %.2f s", time.monotonic() - began)
+        if self.engine is not None:
+            self.engine.stop()
+        if self.sandboxes is not None:
+            self.sandboxes.close()
+        if self._servers:
+            self._servers[0].stop()
+        if self.engine is not None:
+            self.engine.store.close()
 
     # ----- parts ----------------------------------------------------------------------
-    def _start_moto(self) -> None:
-        from moto.core.models import default_user_config
-        from moto.server import ThreadedMotoServer
-
+    def _start_data_plane(self, sock: socket.socket) -> None:
         from infra.local import moto_patches
+        from infra.local.dataplane.engine import Engine
+        from infra.local.dataplane.store import Store
+        from infra.local.provision import ACCOUNT
+        from infra.local.sandbox.environment import Surroundings, task_root
+        from infra.local.sandbox.report import log_report
+        from infra.local.sandbox.sandboxes import Sandboxes
+        from infra.local.serving import ServerThread
+        from infra.package import FIRST_PARTY
 
-        default_user_config["lambda"] = {"use_docker": False}
-        default_user_config["stepfunctions"] = {"execute_state_machine": True}
-        moto_patches.apply(time_scale=self.options.time_scale, local_stack=True)
-        self._moto = ThreadedMotoServer(self.options.host, self.options.aws_port, verbose=False)
-        self._moto.start()
+        o = self.options
+        if o.clean and o.state_dir.exists():
+            shutil.rmtree(o.state_dir)
+        store = Store(o.state_dir / DATABASE if o.persist else None)
+        where = Surroundings(
+            endpoint=self.aws_url,
+            region=REGION,
+            task_root=task_root(REPO, REPO / "build" / "lambda-task-root", FIRST_PARTY),
+            log_level=None if o.handler_logs else "WARN",
+            metrics=o.handler_logs,
+        )
+        self.sandboxes = Sandboxes(where, local_limit=o.max_sandboxes, report=log_report)
+        moto_patches.apply(time_scale=o.time_scale, local_stack=True)
+        self.engine = Engine(
+            store,
+            runner=self.sandboxes,
+            endpoint=self.aws_url,
+            region=REGION,
+            account=ACCOUNT,
+            local_limit=o.max_sandboxes,
+            visibility_scale=o.sqs_visibility_scale,
+        )
+        moto_patches.route_interpreter(self.engine.invoke, self.aws_url)
+        if store.restored:
+            self.restored["restoredFrom"] = 1
+        server = ServerThread(self.engine.endpoint, sock, "aws-endpoint")
+        server.start()
+        self._servers.append(server)
 
-    def _observers(self, session: Any) -> list[Any]:
-        from infra.local.carrier_sim import BusSubscription, CarrierSimulator
+    def _provision(self) -> None:
+        import boto3
 
+        from infra.local.provision import provision
+        from infra.sam_translate import translate
+
+        o = self.options
+        self._cfn = translate(o.template, region=REGION, parameters=o.parameters)
+        session = boto3.Session(region_name=REGION)
+        self.provisioned = provision(
+            self._cfn, session, self.aws_url, REGION, o.stack_name, o.parameters
+        )
+
+    def _observers(self) -> list[Any]:
+        from infra.local.carrier_sim import CarrierSimulator, StepLog
+
+        assert self.engine is not None  # noqa: S101
         bus = self.domain_bus()
-        parts: list[Any] = [
-            BusSubscription(
-                session,
-                self.aws_url,
-                bus,
-                "local-only-step-log",
-                {"source": ["orderflow.orders"]},
-                _log_step,
-            )
-        ]
+        parts: list[Any] = [StepLog(self.engine.events, bus, _log_step)]
         if self.options.carrier:
             parts.append(
                 CarrierSimulator(
-                    session,
-                    self.aws_url,
+                    self.engine,
                     bus,
                     dispatch_after=self.options.dispatch_after,
                     deliver_after=self.options.deliver_after,
@@ -182,37 +200,26 @@ class LocalStack:
             )
         return parts
 
-    def _start_api(self, cfn: dict[str, Any], session: Any, sock: socket.socket) -> None:
-        import uvicorn
-        from botocore.config import Config
-
+    def _start_api(self, sock: socket.socket) -> None:
         from infra.local import tokens
         from infra.local.gateway import create_app
         from infra.local.routes import routes_from_template
+        from infra.local.serving import ServerThread
 
-        # Like API Gateway: one attempt (a retried invoke would run the function twice).
-        once = Config(read_timeout=60, retries={"total_max_attempts": 1})
-        lambdas = session.client("lambda", endpoint_url=self.aws_url, config=once)
-        names = self.provisioned.names
+        engine, names = self.engine, self.provisioned.names
+        assert engine is not None  # noqa: S101
 
         def invoke(function: str, event: dict[str, Any]) -> dict[str, Any]:
-            reply = lambdas.invoke(FunctionName=names[function], Payload=json.dumps(event))
-            body = reply["Payload"].read()
-            if reply.get("FunctionError"):
-                raise RuntimeError(f"{function} failed: {json.loads(body).get('errorType')}")
-            answer: dict[str, Any] = json.loads(body)
+            result = engine.functions.invoke(names[function], json.dumps(event).encode())
+            if result.function_error:
+                raise RuntimeError(f"{function} failed: {result.error_type}")
+            answer: dict[str, Any] = json.loads(result.payload)
             return answer
 
-        app = create_app(routes_from_template(cfn), invoke, tokens.verify, stage=self.stage)
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
-        self._api = uvicorn.Server(config)
-        self._api_thread = threading.Thread(
-            target=self._api.run, kwargs={"sockets": [sock]}, name="api", daemon=True
-        )
-        self._api_thread.start()
-        deadline = time.monotonic() + 10
-        while not self._api.started and time.monotonic() < deadline:
-            time.sleep(0.01)
+        app = create_app(routes_from_template(self._cfn), invoke, tokens.verify, stage=self.stage)
+        server = ServerThread(app, sock, "api")
+        server.start()
+        self._servers.append(server)
 
     # ----- what the parts need from the template --------------------------------------
     def domain_bus(self) -> str:
@@ -229,9 +236,32 @@ class LocalStack:
         )
 
     def _city_of(self, order_id: str) -> str | None:
-        from adapters.aws.dynamodb_orders import DynamoOrderRepository
+        from adapters.aws.keys import ORDER_SK, order_pk
 
-        return DynamoOrderRepository(self.orders_table()).get(order_id).shipping_address.city
+        assert self.engine is not None  # noqa: S101
+        key = {"PK": {"S": order_pk(order_id)}, "SK": {"S": ORDER_SK}}
+        item = self.engine.dynamodb.call("GetItem", {"TableName": self.orders_table(), "Key": key})
+        address = ((item.get("Item") or {}).get("shippingAddress") or {}).get("M") or {}
+        city = (address.get("city") or {}).get("S")
+        return str(city) if city is not None else None
+
+
+STEPS = {  # domain event -> what the step log says (ids only: no personal data)
+    "OrderPlaced": "order placed",
+    "PaymentAuthorized": "payment authorized",
+    "PaymentFailed": "payment failed",
+    "ShipmentRequested": "shipment requested",
+    "ShipmentDispatched": "shipment dispatched",
+    "ShipmentDelivered": "delivered",
+    "DeliveryFailed": "delivery failed",
+    "PaymentCaptured": "payment captured",
+    "OrderCompleted": "completed",
+    "OrderCancelled": "cancelled",
+    "ShipmentCancelled": "compensated: shipment cancelled",
+    "PaymentVoided": "compensated: payment voided",
+    "OrderFailed": "failed",
+    "RefundIssued": "refund issued",
+}
 
 
 def _log_step(event: dict[str, Any]) -> None:

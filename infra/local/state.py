@@ -16,7 +16,7 @@ from infra.local.provision import ACCOUNT, Provisioned
 if TYPE_CHECKING:
     from infra.local.stack import LocalStack
 
-ELSEWHERE = {  # not created in moto, but stood in for by the local stack
+ELSEWHERE = {  # not created in the data plane, but stood in for by the local stack
     "AWS::ApiGateway::RestApi": "the local API gateway (infra/local/gateway.py)",
     "AWS::ApiGateway::Stage": "the local API gateway: /<stage>/... or no prefix",
     "AWS::ApiGateway::Deployment": "the local API gateway",
@@ -43,6 +43,7 @@ def describe(stack: LocalStack) -> dict[str, Any]:
         "stackName": stack.options.stack_name,
         "account": ACCOUNT,
         "pid": os.getpid(),
+        "stateDir": str(stack.options.state_dir) if stack.options.persist else None,
         "resources": summary(p),
     }
 

@@ -17,15 +17,15 @@ from infra.local import moto_patches
 from infra.local.moto_patches import PATCHES, FromOriginal, MotoPatchError, Patch
 
 LOCAL_STACK_ONLY = {
-    "moto.awslambda.models.LambdaBackend.create_event_source_mapping",
-    "moto.events.models.Rule.send_to_targets",
+    "moto.stepfunctions.parser.asl.component.state.exec.state_task.lambda_eval_utils"
+    ".boto_client_for",
 }
 
 
 @pytest.fixture
 def everything_applied(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """``apply(local_stack=True)`` twice, undone afterwards: the local-stack patches must not stay
-    on in this process (other tests use moto's own event source delivery)."""
+    on in this process (other tests use moto's own clients)."""
     for patch in PATCHES:
         owner, leaf = _owner(patch)
         monkeypatch.setattr(owner, leaf, inspect.getattr_static(owner, leaf))

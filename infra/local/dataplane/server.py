@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import threading
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -25,12 +26,17 @@ Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 HEALTH_PATH = "/_orderflow/health"
+STATS_PATH = "/_orderflow/stats"
+caller = threading.local()
+"""``caller.user_agent``: set while a service answers a request of this endpoint (unset for the
+stack's in-process calls), for whoever counts calls by caller (infra/bench/counter.py)."""
 
 
 class RestService(Protocol):
     """A REST service (Lambda): answers (status, headers, body) for a method and path."""
 
-    PATH_PREFIXES: tuple[str, ...]
+    @property
+    def PATH_PREFIXES(self) -> tuple[str, ...]: ...  # a class constant
 
     def route(
         self, method: str, path: str, query: str, headers: dict[str, str], body: bytes
@@ -45,9 +51,12 @@ class Endpoint:
         services: Iterable[JsonService],
         rest: Iterable[RestService] = (),
         workers: int = 64,
+        stats: Callable[[], dict[str, Any]] | None = None,
     ) -> None:
         self.json = {s.TARGET_PREFIX: s for s in services}
         self.rest = list(rest)
+        self.stats = stats
+        """What the stack is doing (``GET /_orderflow/stats``, local only)."""
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="aws-endpoint")
 
     def close(self) -> None:
@@ -61,9 +70,13 @@ class Endpoint:
         request_id = str(uuid.uuid4())
         target = headers.get("x-amz-target", "")
         if target:
-            status, out_headers, out = await self._json(target, body, request_id)
+            agent = headers.get("user-agent", "")
+            status, out_headers, out = await self._json(target, body, agent)
         elif scope["path"] == HEALTH_PATH:
             status, out_headers, out = 200, {"content-type": "application/json"}, b'{"ok":true}'
+        elif scope["path"] == STATS_PATH and self.stats is not None:
+            body_out = json.dumps(self.stats()).encode()
+            status, out_headers, out = 200, {"content-type": "application/json"}, body_out
         else:
             status, out_headers, out = await self._rest(scope, headers, body, request_id)
         out_headers["x-amzn-requestid"] = request_id
@@ -78,7 +91,7 @@ class Endpoint:
         await send({"type": "http.response.body", "body": out})
 
     async def _json(
-        self, target: str, body: bytes, request_id: str
+        self, target: str, body: bytes, agent: str
     ) -> tuple[int, dict[str, str], bytes]:
         prefix, _, operation = target.rpartition(".")
         service = self.json.get(prefix)
@@ -91,9 +104,11 @@ class Endpoint:
                 raise AwsError("SerializationException", "the request body is not a JSON object")
             if operation in service.BLOCKING:
                 loop = asyncio.get_running_loop()
-                result = await loop.run_in_executor(self._pool, service.call, operation, params)
+                result = await loop.run_in_executor(
+                    self._pool, _answer, service, operation, params, agent
+                )
             else:
-                result = service.call(operation, params)
+                result = _answer(service, operation, params, agent)
             return 200, {"content-type": content_type}, json.dumps(result).encode()
         except ValueError as bad:  # json.JSONDecodeError included
             error = AwsError("SerializationException", f"malformed JSON: {bad}")
@@ -123,6 +138,14 @@ class Endpoint:
         except Exception as crash:
             log.exception("%s %s failed in the local data plane", scope["method"], path)
             return _rest_error(AwsError("ServiceException", type(crash).__name__, 500))
+
+
+def _answer(service: JsonService, operation: str, params: dict[str, Any], agent: str) -> Any:
+    caller.user_agent = agent
+    try:
+        return service.call(operation, params)
+    finally:
+        caller.user_agent = None
 
 
 async def _read(receive: Receive) -> bytes:
