@@ -124,8 +124,19 @@ def _die_with_the_stack() -> None:
     threading.Thread(target=watch, name="sandbox-watchdog", daemon=True).start()
 
 
+def _only_the_task_root() -> None:
+    """An editable install of the checkout (``make venv``) adds an import finder for all of its
+    packages, the stack's own included; a deployed function has only its zip. Drop it."""
+    sys.meta_path[:] = [
+        finder
+        for finder in sys.meta_path
+        if not getattr(finder, "__module__", "").startswith("__editable__")
+    ]
+
+
 def main(request_fd: int, reply_fd: int) -> int:
     _die_with_the_stack()
+    _only_the_task_root()
     requests, replies = Connection(request_fd, writable=False), Connection(reply_fd, readable=False)
     began = time.perf_counter()
     handler: Handler | None = None
