@@ -14,6 +14,7 @@ ValidationException names them); PartiQL, UpdateTable, backups, global tables, t
 ItemCollectionMetrics (never returned), throttling and capacity limits (never
 ``ProvisionedThroughputExceededException``); a table is ACTIVE at once; a stream has one
 shard that never closes; a deleted table's stream is gone at once (AWS keeps it 24 h);
+the 4 MB limit of a transaction counts the items it writes, not the request's bytes;
 TransactionConflict is never answered (transactions are serialised: the loser of a race sees
 the winner's write and fails its condition); secondary indexes are read consistently.
 """

@@ -90,23 +90,28 @@ def read_page(
     """The page's answer (Items, Count, ScannedCount, LastEvaluatedKey) and bytes read."""
     items: list[Item] = []
     scanned = count = size = 0
-    last: Item | None = None
     stopped = False
+    counting = shown.select == "COUNT" and shown.filter is None  # no item needs reading
+    last_text = ""
     for text, item_size in db.execute(*statement):
-        item = shown.visible(json.loads(text))
         scanned += 1
         size += item_size
-        last = item
-        if shown.filter is None or shown.filter[0].tree.test(item, shown.filter[1]):
+        last_text = text
+        if counting:
             count += 1
-            if shown.select != "COUNT":
-                items.append(item if shown.projection is None else project(item, shown.projection))
+        else:
+            item = shown.visible(json.loads(text))
+            if shown.filter is None or shown.filter[0].tree.test(item, shown.filter[1]):
+                count += 1
+                if shown.select != "COUNT":
+                    kept = item if shown.projection is None else project(item, shown.projection)
+                    items.append(kept)
         if (limit is not None and scanned >= limit) or size >= PAGE_BYTES:
             stopped = True
             break
     out: dict[str, Any] = {"Count": count, "ScannedCount": scanned}
     if shown.select != "COUNT":
         out["Items"] = items
-    if stopped and last is not None:
-        out["LastEvaluatedKey"] = last_key(last)
+    if stopped and last_text:
+        out["LastEvaluatedKey"] = last_key(shown.visible(json.loads(last_text)))
     return out, size

@@ -13,6 +13,7 @@ from infra.local.dataplane.dynamodb.query import QueryOperations
 from infra.local.dataplane.dynamodb.scan import ScanOperations
 from infra.local.dataplane.dynamodb.schema import DDL
 from infra.local.dataplane.dynamodb.tables import TableOperations
+from infra.local.dataplane.dynamodb.transact_get import TransactGetOperations
 from infra.local.dataplane.dynamodb.transactions import TransactionOperations
 from infra.local.dataplane.dynamodb.ttl import TtlOperations
 from infra.local.dataplane.store import Store
@@ -25,6 +26,7 @@ class DynamoDB(
     ScanOperations,
     BatchOperations,
     TransactionOperations,
+    TransactGetOperations,
     TtlOperations,
 ):
     NAME = "dynamodb"

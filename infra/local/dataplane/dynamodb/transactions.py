@@ -1,4 +1,4 @@
-"""TransactWriteItems and TransactGetItems.
+"""TransactWriteItems (TransactGetItems: transact_get.py).
 
 A write transaction checks every action, reads every item, evaluates every condition, and
 writes only if all pass, in one SQLite transaction under the store's lock: atomic and
@@ -13,18 +13,17 @@ from typing import Any
 
 from infra.local.dataplane.dynamodb import capacity, keys, storage, tokens
 from infra.local.dataplane.dynamodb.base import Base, choice, refuse_legacy
-from infra.local.dataplane.dynamodb.expressions.projection import project
-from infra.local.dataplane.dynamodb.expressions.request import Expressions
-from infra.local.dataplane.dynamodb.values import canonical_item
 from infra.local.dataplane.dynamodb.writes import Plan, plan
 from infra.local.dataplane.errors import AwsError, validation
 from infra.local.dataplane.service import Params
 
 MAX_ACTIONS = 100
+MAX_BYTES = 4 * 1024 * 1024
+"""DynamoDB's limit on the items a transaction writes, together."""
 KINDS = ("ConditionCheck", "Put", "Delete", "Update")
 
 
-def _actions(params: Params) -> list[dict[str, Any]]:
+def actions_of(params: Params) -> list[dict[str, Any]]:
     actions = params.get("TransactItems")
     if not isinstance(actions, list) or not actions:
         raise validation(
@@ -39,7 +38,7 @@ def _actions(params: Params) -> list[dict[str, Any]]:
     return actions
 
 
-def _one_each(located: list[tuple[int, keys.Location]]) -> None:
+def one_each(located: list[tuple[int, keys.Location]]) -> None:
     if len(set(located)) != len(located):
         raise validation("Transaction request cannot include multiple operations on one item")
 
@@ -55,12 +54,12 @@ def _reason(error: AwsError) -> dict[str, Any]:
 
 class TransactionOperations(Base):
     def transact_write_items(self, params: Params) -> Params:
-        actions = _actions(params)
+        actions = actions_of(params)
         token, chosen = tokens.token_of(params), capacity.mode(params)
         now = self.clock()
         with self.store.write() as db:
             plans = [self._plan(db, action) for action in actions]
-            _one_each([(p.spec.tid, p.at) for p in plans])
+            one_each([(p.spec.tid, p.at) for p in plans])
             request = tokens.digest(params)
             if token is not None and tokens.seen_before(db, token, request, now):
                 return self._written(chosen, plans, replay=True)
@@ -80,6 +79,14 @@ class TransactionOperations(Base):
                     f"Transaction cancelled, please refer cancellation reasons for specific "
                     f"reasons [{codes}]",
                     CancellationReasons=reasons,
+                )
+            written = sum(
+                n.size for p, n in zip(plans, news, strict=True) if n and p.kind != "ConditionCheck"
+            )
+            if written > MAX_BYTES:
+                raise validation(
+                    "Transaction request cannot be larger than 4 MB: its items total "
+                    f"{written} bytes"
                 )
             writer = storage.Writer(db, now)
             for found, old, new in zip(plans, olds, news, strict=True):
@@ -114,37 +121,3 @@ class TransactionOperations(Base):
                 capacity.consumed(chosen, t, u, write=not replay) for t, u in units.items()
             ]
         }
-
-    def transact_get_items(self, params: Params) -> Params:
-        actions = _actions(params)
-        chosen = capacity.mode(params)
-        responses: list[Params] = []
-        units: dict[str, float] = {}
-        with self.store.read() as db:
-            located = []
-            for action in actions:
-                if not isinstance(action, dict) or list(action) != ["Get"]:
-                    raise validation("TransactItems of TransactGetItems can only contain Get")
-                body = action["Get"]
-                refuse_legacy(body)
-                spec = self.catalog.get(db, body.get("TableName"))
-                wanted = Expressions(body).projection()
-                at = keys.locate_key(spec, canonical_item(body.get("Key"))[0])
-                located.append((spec, at, wanted))
-            _one_each([(spec.tid, at) for spec, at, _ in located])
-            for spec, at, wanted in located:
-                stored = storage.read(db, spec, at)
-                if stored is None:
-                    responses.append({})
-                else:
-                    responses.append(
-                        {"Item": stored[0] if wanted is None else project(stored[0], wanted)}
-                    )
-                read = capacity.read_units(stored[1] if stored else 0, True, True)
-                units[spec.name] = units.get(spec.name, 0) + read
-        out: Params = {"Responses": responses}
-        if chosen != "NONE":
-            out["ConsumedCapacity"] = [
-                capacity.consumed(chosen, t, u, write=False) for t, u in units.items()
-            ]
-        return out

@@ -431,3 +431,11 @@ def test_parallel_scan_segments_split_the_table_without_overlap(ddb: Any) -> Non
         ddb.scan, TableName="spread", Segment=3, TotalSegments=4, ExclusiveStartKey=other
     )
     assert "does not map to the provided Segment and TotalSegments values" in text
+
+
+def test_count_pages_carry_a_key_too(ddb: Any, rows: str) -> None:
+    page = query(ddb, "PK = :p", P, Select="COUNT", Limit=8)
+    assert (page["Count"], page["ScannedCount"]) == (8, 8)
+    assert page["LastEvaluatedKey"] == {"PK": {"S": "p"}, "SK": {"S": "07"}}
+    rest = query(ddb, "PK = :p", P, Select="COUNT", ExclusiveStartKey=page["LastEvaluatedKey"])
+    assert rest["Count"] == 12 and "LastEvaluatedKey" not in rest

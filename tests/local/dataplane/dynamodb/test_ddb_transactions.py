@@ -264,3 +264,13 @@ def test_transact_get_items(ddb: Any, table: str) -> None:
         ],
     )
     assert text == "Transaction request cannot include multiple operations on one item"
+
+
+def test_a_transaction_writes_at_most_4_mb(ddb: Any, table: str) -> None:
+    big = {"blob": {"S": "x" * (390 * 1024)}}
+    fits = [put(table, f"big{i}", attrs=big) for i in range(10)]
+    ddb.transact_write_items(TransactItems=fits)
+    over = [put(table, f"over{i}", attrs=big) for i in range(11)]
+    _, text = error_of(ddb.transact_write_items, TransactItems=over)
+    assert "4 MB" in text
+    assert "Item" not in ddb.get_item(TableName=table, Key=key("over0"))
