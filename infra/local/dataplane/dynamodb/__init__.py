@@ -6,7 +6,14 @@ DeleteItem, Query, Scan (parallel segments), BatchWriteItem, BatchGetItem, Trans
 (ClientRequestToken honoured for 10 minutes), TransactGetItems; every expression kind;
 ReturnValues, ReturnValuesOnConditionCheckFailure, Select, pagination with Limit and the 1 MB
 page, the 400 KB item limit; ConsumedCapacity when asked (plausible units, not metered).
-Streams: ListStreams, DescribeStream, GetShardIterator, GetRecords; TTL deletions by ``expire``.
+Streams: ListStreams, DescribeStream, GetShardIterator, GetRecords; TTL deletions by ``expire``,
+which also trims stream records past 24 hours and transaction tokens past 10 minutes (reads
+trim their own stream too). A TTL deletion's record carries ``userIdentity`` as GetRecords
+spells it (``{"Type": "Service", "PrincipalId": "dynamodb.amazonaws.com"}``); a Lambda event
+built from it spells the members ``type`` and ``principalId``.
+
+One DynamoDB service per database file: it keeps table definitions parsed and drops them
+when its own CreateTable, DeleteTable or UpdateTimeToLive changes them.
 
 Not emulated (a clear error, or said here): the legacy parameters (Expected, AttributeUpdates,
 KeyConditions, QueryFilter, ScanFilter, AttributesToGet, ConditionalOperator: a
