@@ -196,8 +196,16 @@ class StreamPoller(Poller):
         }
 
     def _record(self, record: dict[str, Any]) -> dict[str, Any]:
-        """The record as Lambda passes it: the stream ARN added."""
-        return {**record, "eventSourceARN": self.mapping.source_arn, "awsRegion": self.region}
+        """The record as Lambda passes it: the stream ARN added, ``userIdentity`` (a TTL
+        deletion's) spelled as the Lambda event spells it."""
+        shaped = {**record, "eventSourceARN": self.mapping.source_arn, "awsRegion": self.region}
+        identity = record.get("userIdentity")
+        if identity:
+            shaped["userIdentity"] = {
+                "type": identity.get("Type"),
+                "principalId": identity.get("PrincipalId"),
+            }
+        return shaped
 
 
 def _seq(record: dict[str, Any]) -> str:
