@@ -1,0 +1,159 @@
+"""ReceiveMessage: short and long polls, visibility, and the redrive to a dead-letter queue.
+
+A message received more than ``maxReceiveCount`` times is moved to the DLQ at the receive
+that would exceed it (as SQS does), keeping its id, body and attributes. A long poll waits
+on the queue's condition (``waiters.py``), never spinning: a send, a visibility change or a
+dead-lettering into the queue wakes it, and so does the next hidden message's visibility
+deadline.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+from infra.local.dataplane.sqs import groups
+from infra.local.dataplane.sqs.base import SqsBase, integer
+from infra.local.dataplane.sqs.queue import Queue, by_arn
+from infra.local.dataplane.sqs.receipts import encode, new_token
+from infra.local.dataplane.sqs.selection import ROW, Row, Selection, rendered
+from infra.local.dataplane.sqs.storage import expire, relocate
+
+GROUPS_PER_READ = 32
+
+
+class ReceiveOperations(SqsBase):
+    def receive_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        count = integer(
+            params, "MaxNumberOfMessages", 1, 10, "Must be between 1 and 10, if provided."
+        )
+        visibility = integer(params, "VisibilityTimeout", 0, 43_200)
+        wait = integer(params, "WaitTimeSeconds", 0, 20)
+        selection = Selection.of(params)
+        deadline: float | None = None
+        while True:
+            with self.store.write() as db:
+                queue = self.queue(db, params)
+                now = self.clock()
+                if deadline is None:
+                    deadline = now + (
+                        queue.number("ReceiveMessageWaitTimeSeconds") if wait is None else wait
+                    )
+                seen = self.waiters.generation(queue.id)
+                hide = queue.number("VisibilityTimeout") if visibility is None else visibility
+                messages = self._take(db, queue, now, count or 1, hide, selection)
+                upcoming = None if messages else _next_visible(db, queue, now)
+            if messages:
+                return {"Messages": messages}
+            if now >= deadline:
+                return {}
+            until = deadline if upcoming is None else min(deadline, upcoming)
+            self.waiters.wait(queue.id, seen, until - now)
+
+    def _take(
+        self,
+        db: sqlite3.Connection,
+        queue: Queue,
+        now: float,
+        count: int,
+        hide: int,
+        selection: Selection,
+    ) -> list[dict[str, Any]]:
+        expire(db, queue, now)
+        dlq = self._dead_letter_queue(db, queue)
+        taken: list[dict[str, Any]] = []
+        for row in self._candidates(db, queue, now, count):
+            if dlq is not None and queue.redrive and row.receives >= queue.redrive[1]:
+                relocate(db, row.id, row.group_id, queue, dlq, now, dead_letter=True)
+                self.wake(dlq.id)
+                continue
+            taken.append(self._mark(db, queue, row, now, hide, selection))
+            if len(taken) == count:
+                break
+        return taken
+
+    def _candidates(
+        self, db: sqlite3.Connection, queue: Queue, now: float, count: int
+    ) -> Iterator[Row]:
+        """Receivable rows in order, read in small slices so the caller's updates are seen."""
+        if queue.fifo:
+            yield from _fifo_candidates(db, queue, now, count)
+            return
+        seen: set[int] = set()  # with VisibilityTimeout 0 a received message stays visible
+        while True:
+            rows = db.execute(
+                f"SELECT {ROW} FROM sqs_messages WHERE queue_id = ? AND visible <= ? "  # noqa: S608
+                "ORDER BY visible, id LIMIT ?",
+                (queue.id, now, count),
+            ).fetchall()
+            fresh = [Row(*row) for row in rows if row[0] not in seen]
+            if not fresh:
+                return
+            for row in fresh:
+                seen.add(row.id)
+                yield row
+
+    def _mark(
+        self,
+        db: sqlite3.Connection,
+        queue: Queue,
+        row: Row,
+        now: float,
+        hide: int,
+        selection: Selection,
+    ) -> dict[str, Any]:
+        token = new_token()
+        first = row.first_receive if row.first_receive is not None else int(now * 1000)
+        db.execute(
+            "UPDATE sqs_messages SET visible = ?, receives = receives + 1, first_receive = ?, "
+            "received = ?, receipt = ? WHERE id = ?",
+            (now + hide, first, now, token, row.id),
+        )
+        if queue.fifo and row.group_id is not None:
+            groups.refresh(db, queue.id, row.group_id)
+        received = replace(row, receives=row.receives + 1, first_receive=first)
+        return rendered(received, encode(queue.id, row.id, token), selection, queue.fifo)
+
+    def _dead_letter_queue(self, db: sqlite3.Connection, queue: Queue) -> Queue | None:
+        if queue.redrive is None:
+            return None
+        dlq = by_arn(db, queue.redrive[0], self.region)
+        return dlq if dlq is not None and dlq.fifo == queue.fifo else None
+
+
+def _fifo_candidates(db: sqlite3.Connection, queue: Queue, now: float, count: int) -> Iterator[Row]:
+    """Group by group in head order: a group's messages in order while they are visible;
+    a group whose head is in flight or delayed is skipped whole."""
+    after = -1
+    while True:
+        heads = db.execute(
+            "SELECT group_id, head, head_visible FROM sqs_groups WHERE queue_id = ? AND head > ? "
+            "ORDER BY head LIMIT ?",
+            (queue.id, after, GROUPS_PER_READ),
+        ).fetchall()
+        if not heads:
+            return
+        for group, head, head_visible in heads:
+            after = head
+            if head_visible > now:
+                continue
+            rows = db.execute(
+                f"SELECT {ROW} FROM sqs_messages WHERE queue_id = ? AND group_id = ? "  # noqa: S608
+                "ORDER BY id LIMIT ?",
+                (queue.id, group, count),
+            ).fetchall()
+            for row in rows:
+                if row[-1] > now:
+                    break
+                yield Row(*row)
+
+
+def _next_visible(db: sqlite3.Connection, queue: Queue, now: float) -> float | None:
+    """When the next hidden or delayed message of the queue becomes visible."""
+    found = db.execute(
+        "SELECT MIN(visible) FROM sqs_messages WHERE queue_id = ? AND visible > ?",
+        (queue.id, now),
+    ).fetchone()[0]
+    return None if found is None else float(found)
