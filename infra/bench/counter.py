@@ -74,13 +74,21 @@ def _value_size(value: dict[str, Any]) -> int:
     return 0
 
 
+_depth = threading.local()
+
+
 def _caller() -> str:
     from infra.local.dataplane.server import caller
 
     agent = getattr(caller, "user_agent", None)
     if agent is not None:
         return "handler" if "orderflow" in agent or " PT/" in agent else "client"
-    frame = sys._getframe(2)
+    return _frames()
+
+
+def _frames() -> str:
+    """Who called, by the first module of ours on the stack outside this one."""
+    frame = sys._getframe(1)
     while frame is not None:
         module = str(frame.f_globals.get("__name__", ""))
         for prefix, name in _CALLERS:
@@ -166,12 +174,21 @@ def install() -> None:
     original_invoke = Sandboxes.invoke
 
     def counted_call(self: JsonService, operation: str, params: dict[str, Any]) -> Any:
-        who = _caller()
+        from infra.local.dataplane.server import caller
+
+        nested = getattr(_depth, "value", 0)
+        who = _frames() if nested else _caller()
+        agent = getattr(caller, "user_agent", None)
+        _depth.value = nested + 1
+        if nested:  # a service calling another in-process (EventBridge delivering ...)
+            caller.user_agent = None
         result = None
         try:
             result = original_call(self, operation, params)
             return result
         finally:
+            _depth.value = nested
+            caller.user_agent = agent
             with _lock:
                 _record(who, self.NAME, operation, params, result)
 

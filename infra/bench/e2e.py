@@ -65,8 +65,27 @@ def summarize(run: StackRun) -> dict[str, Any]:
         for o in placed
         if o.execution_status != "SUCCEEDED"
     }
-    result |= _posts(run) | _throughput(run, done) | _memory(run)
+    result |= _posts(run) | _throughput(run, done) | _memory(run) | _calls(run)
     return result
+
+
+def _calls(run: StackRun) -> dict[str, Any]:
+    """AWS calls per order, by caller (``handler``: the functions' own) and by operation."""
+    orders = len([o for o in run.warmup + run.orders if o.order_id]) or 1
+    by_caller: dict[str, float] = {}
+    by_operation: dict[str, float] = {}
+    for key, count in (run.counts.get("calls") or {}).items():
+        caller, service, operation = key.split(" ", 2)
+        if caller == "client":  # the benchmark's own polling
+            continue
+        by_caller[caller] = by_caller.get(caller, 0) + count / orders
+        name = f"{caller} {service} {operation}"
+        by_operation[name] = by_operation.get(name, 0) + count / orders
+    top = sorted(by_operation.items(), key=lambda kv: -kv[1])[:15]
+    return {
+        "calls_per_order": {k: round(v, 1) for k, v in sorted(by_caller.items())},
+        "top_calls_per_order": {k: round(v, 2) for k, v in top},
+    }
 
 
 def _posts(run: StackRun) -> dict[str, Any]:

@@ -232,7 +232,8 @@ class _Mark:
     """Reads the stack's memory once, when the ``at``-th order of a batch has answered."""
 
     def __init__(self, pid: int, at: int) -> None:
-        self.pid, self.at, self.reading = pid, at, None
+        self.pid, self.at = pid, at
+        self.reading: memory.Reading | None = None
         self._answered = 0
         self._lock = threading.Lock()
 

@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return tokens.main(args[1:])
     ns = parser().parse_args(args)
-    _logging()
+    _logging(ns.handler_logs)
     options = Options(
         api_port=ns.api_port,
         aws_port=ns.aws_port,
@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _logging() -> None:
+def _logging(handler_logs: bool) -> None:
     """The step log and our warnings on stdout, one line each; libraries' chatter off.
 
     ``localstack`` does not propagate: the functions' Powertools logger (service
@@ -180,6 +180,10 @@ def _logging() -> None:
     local.addHandler(ours)
     local.setLevel(logging.INFO)
     local.propagate = False
+    # The functions' REPORT lines (infra/local/sandbox/report.py) only with --handler-logs.
+    logging.getLogger("localstack.lambda").setLevel(
+        logging.INFO if handler_logs else logging.WARNING
+    )
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     for noisy in ("samtranslator", "werkzeug", "botocore", "uvicorn.error"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
@@ -207,6 +211,7 @@ machine(s), tables {", ".join(state["tables"].values())}, bus {described["busNam
                 {len(state["queues"])} queues + {len(state["deadLetterQueues"])} DLQs, \
 {len(state["rules"])} rules, {len(state["eventSourceMappings"])} event source mappings, {carrier}
   state         {_state_line(stack)}
+  function logs {_logs_line(stack)}
   state file    {o.state_file}
 
 {EXAMPLE.format(api=stack.api_url, aws=stack.aws_url, machine=machine, ops=ops)}
@@ -214,6 +219,12 @@ machine(s), tables {", ".join(state["tables"].values())}, bus {described["busNam
 Ctrl-C stops. One line per order step follows:""",
         flush=True,
     )
+
+
+def _logs_line(stack: LocalStack) -> str:
+    if stack.options.handler_logs:
+        return "on this terminal (--handler-logs)"
+    return f"{stack.options.log_dir}/<function>.log (--handler-logs: on this terminal instead)"
 
 
 def _state_line(stack: LocalStack) -> str:

@@ -36,7 +36,7 @@ class Bus(Protocol):
 
     def call(self, operation: str, params: dict[str, Any]) -> dict[str, Any]: ...
 
-    def subscribe(self, bus: str, pattern: dict[str, Any], callback: Handle) -> Any: ...
+    def subscribe(self, bus: str, event_pattern: str, callback: Handle) -> Any: ...
 
 
 class StepLog:
@@ -46,7 +46,8 @@ class StepLog:
         self._events, self._bus, self._handle = events, bus, handle
 
     def start(self) -> None:
-        self._events.subscribe(self._bus, {"source": ["orderflow.orders"]}, self._handle)
+        pattern = json.dumps({"source": ["orderflow.orders"]})
+        self._events.subscribe(self._bus, pattern, lambda event: self._handle(event))
 
     def stop(self) -> None:
         self._handle = lambda _: None

@@ -13,7 +13,12 @@ class ServerThread:
         import uvicorn
 
         config = uvicorn.Config(
-            app, log_level="warning", access_log=False, lifespan="off", http="auto"
+            app,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            http="auto",
+            proxy_headers=False,  # loopback: no proxy in front to trust
         )
         self.server = uvicorn.Server(config)
         self._sock = sock

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import socket
 
     from infra.local.dataplane.engine import Engine
+    from infra.local.dataplane.http import HttpServer
     from infra.local.sandbox.sandboxes import Sandboxes
     from infra.local.serving import ServerThread
 
@@ -59,8 +60,13 @@ class Options:
     time_scale: float | None = None
     """Real seconds per workflow second (moto_patches' default when None)."""
     handler_logs: bool = False
-    max_sandboxes: int = max(2, min(8, 2 * (os.cpu_count() or 1)))
-    """Per function: how many sandboxes may run at once on this machine (AWS: many more)."""
+    """The functions' output on the terminal; else in ``log_dir``."""
+    log_dir: Path = REPO / "build" / "local-logs"
+    """Each function's output (``<function>.log``), as its CloudWatch log group would hold."""
+    max_sandboxes: int = max(2, min(8, os.cpu_count() or 1))
+    """Per function: how many sandboxes may run at once on this machine (AWS: many more).
+    One per core: a function's invokes take milliseconds of CPU, so more sandboxes of it
+    would add cold starts and memory, not throughput."""
 
 
 @dataclass
@@ -72,7 +78,7 @@ class LocalStack:
     """What a restart found and set moving again (empty on a fresh start)."""
     engine: Engine | None = None
     sandboxes: Sandboxes | None = None
-    _servers: list[ServerThread] = field(default_factory=list)
+    _servers: list[HttpServer | ServerThread] = field(default_factory=list)
     _parts: list[Any] = field(default_factory=list)
 
     @property
@@ -132,12 +138,12 @@ class LocalStack:
     def _start_data_plane(self, sock: socket.socket) -> None:
         from infra.local import moto_patches
         from infra.local.dataplane.engine import Engine
+        from infra.local.dataplane.http import HttpServer
         from infra.local.dataplane.store import Store
         from infra.local.provision import ACCOUNT
         from infra.local.sandbox.environment import Surroundings, task_root
         from infra.local.sandbox.report import log_report
         from infra.local.sandbox.sandboxes import Sandboxes
-        from infra.local.serving import ServerThread
         from infra.package import FIRST_PARTY
 
         o = self.options
@@ -150,6 +156,7 @@ class LocalStack:
             task_root=task_root(REPO, REPO / "build" / "lambda-task-root", FIRST_PARTY),
             log_level=None if o.handler_logs else "WARN",
             metrics=o.handler_logs,
+            log_dir=None if o.handler_logs else o.log_dir,
         )
         self.sandboxes = Sandboxes(where, local_limit=o.max_sandboxes, report=log_report)
         moto_patches.apply(time_scale=o.time_scale, local_stack=True)
@@ -165,7 +172,7 @@ class LocalStack:
         moto_patches.route_interpreter(self.engine.invoke, self.aws_url)
         if store.restored:
             self.restored["restoredFrom"] = 1
-        server = ServerThread(self.engine.endpoint, sock, "aws-endpoint")
+        server = HttpServer(self.engine.endpoint, sock, "aws-endpoint")
         server.start()
         self._servers.append(server)
 

@@ -38,6 +38,11 @@ def _invocations(target: Target, logical_id: str) -> int:
     return int(_stats(target)["functions"].get(name, {}).get("invocations", 0))
 
 
+def _dir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def _executions(target: Target) -> list[str]:
     pages = target.client("stepfunctions").get_paginator("list_executions")
     return [
@@ -67,7 +72,7 @@ def test_a_carrier_event_before_the_first_order_leaves_the_api_answering(tmp_pat
 def test_orders_executions_and_idempotency_keys_survive_a_restart(tmp_path: Path) -> None:
     state = str(tmp_path / "state")
     with (
-        local_stack(tmp_path / "first", "--state-dir", state) as (target, _),
+        local_stack(_dir(tmp_path / "first"), "--state-dir", state) as (target, _),
         target.http("e2e-ruth") as api,
     ):
         done = place(api, order_body()).json()
@@ -78,7 +83,7 @@ def test_orders_executions_and_idempotency_keys_survive_a_restart(tmp_path: Path
         wait_for(api, keyed["orderId"], *TERMINAL)
 
     with (
-        local_stack(tmp_path / "second", "--state-dir", state) as (target, _),
+        local_stack(_dir(tmp_path / "second"), "--state-dir", state) as (target, _),
         target.http("e2e-ruth") as api,
     ):
         assert api.get(f"/orders/{done['orderId']}").json()["status"] == "COMPLETED"
@@ -110,7 +115,7 @@ def test_a_crash_loses_no_order_that_was_answered(tmp_path: Path) -> None:
             if len(answered) >= 6:
                 enough.set()
 
-    with local_stack(tmp_path / "first", "--state-dir", state) as (target, process):
+    with local_stack(_dir(tmp_path / "first"), "--state-dir", state) as (target, process):
         with target.http("e2e-kim") as api, ThreadPoolExecutor(4) as clients:
             for _ in range(16):
                 clients.submit(place_one, api)
@@ -120,7 +125,7 @@ def test_a_crash_loses_no_order_that_was_answered(tmp_path: Path) -> None:
 
     assert len(answered) >= 6
     with (
-        local_stack(tmp_path / "second", "--state-dir", state) as (target, _),
+        local_stack(_dir(tmp_path / "second"), "--state-dir", state) as (target, _),
         target.http("e2e-kim") as api,
     ):
         finals = [wait_for(api, o["orderId"], *TERMINAL) for o in answered]

@@ -10,10 +10,10 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from infra.local.dataplane.http import HttpServer
 from infra.local.dataplane.server import Endpoint, RestService
 from infra.local.dataplane.service import JsonService
 from infra.local.process import bind
-from infra.local.serving import ServerThread
 
 REGION = "us-east-1"
 ONE_ATTEMPT = Config(retries={"total_max_attempts": 1}, read_timeout=30)
@@ -38,10 +38,9 @@ class Served:
 def served(services: Iterable[JsonService], rest: Iterable[RestService] = ()) -> Iterator[Served]:
     """Serve ``services`` on a free loopback port for the duration of the block."""
     endpoint = Endpoint(services, rest)
-    server = ServerThread(endpoint, bind("127.0.0.1", 0, "--aws-port"), "test-aws-endpoint")
+    server = HttpServer(endpoint, bind("127.0.0.1", 0, "--aws-port"), "test-aws-endpoint")
     server.start()
     try:
         yield Served(f"http://127.0.0.1:{server.port}")
     finally:
         server.stop()
-        endpoint.close()

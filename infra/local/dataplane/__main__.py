@@ -19,11 +19,11 @@ def main(argv: list[str] | None = None) -> int:
 
     from infra.local import moto_patches
     from infra.local.dataplane.engine import Engine
+    from infra.local.dataplane.http import HttpServer
     from infra.local.dataplane.store import Store
     from infra.local.process import bind
     from infra.local.sandbox.environment import Surroundings
     from infra.local.sandbox.sandboxes import Sandboxes
-    from infra.local.serving import ServerThread
 
     url = f"http://{ns.host}:{ns.port}"
     sock = bind(ns.host, ns.port, "--port")
@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     moto_patches.route_interpreter(engine.invoke, url)
     engine.start()
-    server = ServerThread(engine.endpoint, sock, "aws-endpoint")
+    server = HttpServer(engine.endpoint, sock, "aws-endpoint")
     server.start()
     print(f"data plane on {url}", flush=True)
     stopping = threading.Event()

@@ -19,7 +19,8 @@ from botocore.exceptions import ClientError
 from infra.local.dataplane.dynamodb import DynamoDB, DynamoDBStreams
 from infra.local.dataplane.errors import AwsError
 from infra.local.dataplane.events import Events
-from infra.local.dataplane.events.patterns import compile_pattern
+from infra.local.dataplane.events.delivery import DeliveryFailed, LocalDelivery
+from infra.local.dataplane.events.pattern import compiled as compile_pattern
 from infra.local.dataplane.functions.delivery import MappingPollers
 from infra.local.dataplane.functions.invoke import Runner
 from infra.local.dataplane.functions.service import Functions
@@ -94,7 +95,6 @@ class Engine:
         self.states.stop()
         if self._sweeper is not None:
             self._sweeper.join(5)
-        self.endpoint.close()
 
     def stats(self) -> dict[str, Any]:
         """What the stack is doing now: sandboxes and invokes by function, pending work."""
@@ -111,15 +111,14 @@ class Engine:
             result = self.functions.invoke(function, event)
         except AwsError as refused:  # as a Lambda API error reaches a Task: a client error
             error = {"Error": {"Code": refused.code, "Message": refused.message}}
-            raise ClientError(error, "Invoke") from None  # type: ignore[arg-type]
+            raise ClientError(error, "Invoke") from None
         return result.function_error, result.payload
 
     def _dead_letter(self, queue_arn: str, body: bytes, attributes: dict[str, str]) -> None:
-        url = self.sqs.call("GetQueueUrl", {"QueueName": queue_arn.split(":")[5]})["QueueUrl"]
         self.sqs.call(
             "SendMessage",
             {
-                "QueueUrl": url,
+                "QueueUrl": self.sqs.url_of_arn(queue_arn),
                 "MessageBody": body.decode(),
                 "MessageAttributes": {
                     k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()
@@ -135,23 +134,24 @@ class Engine:
                 log.exception("deleting expired items failed; trying again later")
 
 
-class _Delivery:
-    """EventBridge's targets, inside the transaction that accepted the event."""
+class _Delivery(LocalDelivery):
+    """EventBridge's targets, inside the transaction that accepted the event: SQS as
+    ``LocalDelivery`` sends it, Lambda to the durable asynchronous queue, Step Functions to a
+    recorded execution that starts after the commit."""
 
     def __init__(self, engine: Engine) -> None:
+        super().__init__(engine.store, engine.sqs)
         self._engine = engine
 
-    def to_queue(self, queue_arn: str, body: str, message_group_id: str | None = None) -> None:
-        sqs = self._engine.sqs
-        url = sqs.call("GetQueueUrl", {"QueueName": queue_arn.split(":")[5]})["QueueUrl"]
-        params: dict[str, Any] = {"QueueUrl": url, "MessageBody": body}
-        if message_group_id:
-            params["MessageGroupId"] = message_group_id
-        sqs.call("SendMessage", params)
-
     def to_function(self, function_arn: str, payload: str) -> None:
-        self._engine.functions.invoke_async(function_arn, payload.encode())
+        try:
+            self._engine.functions.invoke_async(function_arn, payload.encode())
+        except AwsError as refused:
+            raise DeliveryFailed(refused.code, refused.message) from refused
 
     def to_state_machine(self, state_machine_arn: str, input_json: str, event_id: str) -> None:
-        with self._engine.store.write() as db:
-            self._engine.states.start(db, state_machine_arn, event_id, input_json)
+        try:
+            with self._engine.store.write() as db:
+                self._engine.states.start(db, state_machine_arn, event_id, input_json)
+        except AwsError as refused:
+            raise DeliveryFailed(refused.code, refused.message) from refused

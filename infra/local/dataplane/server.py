@@ -1,35 +1,33 @@
 """The AWS endpoint: one port, every emulated service in its own wire protocol.
 
 JSON services are found by ``X-Amz-Target`` (``DynamoDB_20120810.PutItem``), Lambda's REST
-API by its path. Operations run on the event loop (they take microseconds, under the store's
-lock); the ones that may wait (an SQS long poll, a Lambda invoke) run on worker threads.
+API by its path. Operations run on the server's event loop (they take microseconds, under the
+store's lock); the ones that may wait (an SQS long poll, a Lambda invoke) on worker threads.
 Errors take the protocol's shape, so botocore raises the modelled exception with its fields.
+``http.py`` carries the requests.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import threading
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 from infra.local.dataplane.errors import AwsError
+from infra.local.dataplane.http import Answer, Request
 from infra.local.dataplane.service import JsonService
 
 log = logging.getLogger("localstack")
 
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
 HEALTH_PATH = "/_orderflow/health"
 STATS_PATH = "/_orderflow/stats"
 caller = threading.local()
 """``caller.user_agent``: set while a service answers a request of this endpoint (unset for the
 stack's in-process calls), for whoever counts calls by caller (infra/bench/counter.py)."""
+_JSON = "application/json"
 
 
 class RestService(Protocol):
@@ -44,71 +42,52 @@ class RestService(Protocol):
 
 
 class Endpoint:
-    """The ASGI application behind the AWS port."""
+    """What answers the AWS port's requests (``http.HttpServer`` carries them)."""
 
     def __init__(
         self,
         services: Iterable[JsonService],
         rest: Iterable[RestService] = (),
-        workers: int = 64,
         stats: Callable[[], dict[str, Any]] | None = None,
     ) -> None:
         self.json = {s.TARGET_PREFIX: s for s in services}
         self.rest = list(rest)
         self.stats = stats
         """What the stack is doing (``GET /_orderflow/stats``, local only)."""
-        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="aws-endpoint")
 
-    def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+    def blocks(self, request: Request) -> bool:
+        target = request.headers.get("x-amz-target")
+        if target is None:
+            return request.path not in (HEALTH_PATH, STATS_PATH)  # Lambda: an invoke waits
+        prefix, _, operation = target.rpartition(".")
+        service = self.json.get(prefix)
+        return service is not None and operation in service.BLOCKING
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            return
-        body = await _read(receive)
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+    def answer(self, request: Request) -> Answer:
         request_id = str(uuid.uuid4())
-        target = headers.get("x-amz-target", "")
-        if target:
-            agent = headers.get("user-agent", "")
-            status, out_headers, out = await self._json(target, body, agent)
-        elif scope["path"] == HEALTH_PATH:
-            status, out_headers, out = 200, {"content-type": "application/json"}, b'{"ok":true}'
-        elif scope["path"] == STATS_PATH and self.stats is not None:
-            body_out = json.dumps(self.stats()).encode()
-            status, out_headers, out = 200, {"content-type": "application/json"}, body_out
+        target = request.headers.get("x-amz-target")
+        if target is not None:
+            status, headers, out = self._json(target, request)
+        elif request.path == HEALTH_PATH:
+            status, headers, out = 200, {"content-type": _JSON}, b'{"ok":true}'
+        elif request.path == STATS_PATH and self.stats is not None:
+            status, headers, out = 200, {"content-type": _JSON}, json.dumps(self.stats()).encode()
         else:
-            status, out_headers, out = await self._rest(scope, headers, body, request_id)
-        out_headers["x-amzn-requestid"] = request_id
-        out_headers["content-length"] = str(len(out))
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [(k.encode(), v.encode("latin-1")) for k, v in out_headers.items()],
-            }
-        )
-        await send({"type": "http.response.body", "body": out})
+            status, headers, out = self._rest(request)
+        headers["x-amzn-requestid"] = request_id
+        return status, headers, out
 
-    async def _json(
-        self, target: str, body: bytes, agent: str
-    ) -> tuple[int, dict[str, str], bytes]:
+    def _json(self, target: str, request: Request) -> Answer:
         prefix, _, operation = target.rpartition(".")
         service = self.json.get(prefix)
         content_type = f"application/x-amz-json-{service.JSON_VERSION if service else '1.0'}"
         try:
             if service is None:
                 raise AwsError("UnknownServiceException", f"no emulated service for {target!r}")
-            params = json.loads(body) if body.strip() else {}
+            params = json.loads(request.body) if request.body.strip() else {}
             if not isinstance(params, dict):
                 raise AwsError("SerializationException", "the request body is not a JSON object")
-            if operation in service.BLOCKING:
-                loop = asyncio.get_running_loop()
-                result = await loop.run_in_executor(
-                    self._pool, _answer, service, operation, params, agent
-                )
-            else:
-                result = _answer(service, operation, params, agent)
+            result = _answer(service, operation, params, request.headers.get("user-agent", ""))
             return 200, {"content-type": content_type}, json.dumps(result).encode()
         except ValueError as bad:  # json.JSONDecodeError included
             error = AwsError("SerializationException", f"malformed JSON: {bad}")
@@ -119,24 +98,17 @@ class Endpoint:
             error = AwsError("InternalServerError", f"{type(crash).__name__}", 500, sender=False)
         return _json_error(error, content_type)
 
-    async def _rest(
-        self, scope: Scope, headers: dict[str, str], body: bytes, request_id: str
-    ) -> tuple[int, dict[str, str], bytes]:
-        path = scope["path"]
+    def _rest(self, request: Request) -> Answer:
+        path = request.path
         service = next((s for s in self.rest if path.startswith(s.PATH_PREFIXES)), None)
-        if service is None:
-            error = AwsError("UnknownOperationException", f"no emulated API at {path}", 404)
-            return _rest_error(error)
-        query = scope.get("query_string", b"").decode("latin-1")
-        loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(
-                self._pool, service.route, scope["method"], path, query, headers, body
-            )
+            if service is None:
+                raise AwsError("UnknownOperationException", f"no emulated API at {path}", 404)
+            return service.route(request.method, path, request.query, request.headers, request.body)
         except AwsError as error:
             return _rest_error(error)
         except Exception as crash:
-            log.exception("%s %s failed in the local data plane", scope["method"], path)
+            log.exception("%s %s failed in the local data plane", request.method, path)
             return _rest_error(AwsError("ServiceException", type(crash).__name__, 500))
 
 
@@ -146,15 +118,6 @@ def _answer(service: JsonService, operation: str, params: dict[str, Any], agent:
         return service.call(operation, params)
     finally:
         caller.user_agent = None
-
-
-async def _read(receive: Receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body"):
-            return b"".join(chunks)
 
 
 def _json_error(error: AwsError, content_type: str) -> tuple[int, dict[str, str], bytes]:

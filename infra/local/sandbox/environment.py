@@ -44,6 +44,9 @@ class Surroundings:
     """``AWS_LAMBDA_LOG_LEVEL`` (Lambda's log level control; None: the function's own)."""
     metrics: bool = False
     """Whether Powertools prints its metrics (EMF) to the log."""
+    log_dir: Path | None = None
+    """Where each function's output goes (``<function>.log``, as its CloudWatch log group);
+    None: the stack's own stdout and stderr."""
 
 
 def sandbox_environment(fn: FunctionConfig, where: Surroundings) -> dict[str, str]:
@@ -76,6 +79,9 @@ def sandbox_environment(fn: FunctionConfig, where: Surroundings) -> dict[str, st
     }
     if where.log_level:
         local["AWS_LAMBDA_LOG_LEVEL"] = where.log_level
+        # Powertools warns at every cold start that its level is below the one asked for:
+        # the point of asking. (Python's -W syntax: a prefix of the message.)
+        local["PYTHONWARNINGS"] = "ignore:Current log level"
     if not where.metrics:
         local["POWERTOOLS_METRICS_DISABLED"] = "true"
     return {**host, **lambda_own, **local, **fn.environment}

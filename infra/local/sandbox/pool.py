@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from infra.local.sandbox.environment import FunctionConfig, Surroundings, sandbox_environment
-from infra.local.sandbox.process import Outcome, Sandbox
+from infra.local.sandbox.process import Outcome, Sandbox, log_file
 
 log = logging.getLogger("localstack.lambda")
 Report = Callable[[FunctionConfig, str, Outcome], None]
@@ -41,6 +41,7 @@ class FunctionPool:
         self.fn = fn
         self._environment = sandbox_environment(fn, where)
         self._cwd = cwd or where.task_root
+        self._log_dir = where.log_dir
         reserved = fn.reserved_concurrency
         self._limit = min(local_limit, reserved) if reserved is not None else local_limit
         self._throttles = reserved is not None and reserved <= local_limit
@@ -83,7 +84,8 @@ class FunctionPool:
                     raise Throttled(f"Rate Exceeded: {self.fn.name} is at its concurrency")
                 self._free.wait()
         try:  # a cold start, outside the lock: starting a process takes a while
-            return Sandbox(self.fn, self._environment, self._cwd)
+            log = log_file(self._log_dir, self.fn.name) if self._log_dir else None
+            return Sandbox(self.fn, self._environment, self._cwd, log)
         except BaseException:
             with self._free:
                 self._running -= 1

@@ -35,19 +35,40 @@ class Outcome:
     """``success``, ``error``, ``timeout`` or ``crash`` (the REPORT line's Status)."""
 
 
+LOG_LIMIT_BYTES = 20 * 1024 * 1024
+"""A function's log file is rotated (one ``.1`` kept) past this size."""
+
+
+def log_file(folder: Path, function: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{function}.log"
+    if path.exists() and path.stat().st_size > LOG_LIMIT_BYTES:
+        path.replace(path.with_suffix(".log.1"))
+    return path
+
+
 class Sandbox:
-    def __init__(self, fn: FunctionConfig, environment: dict[str, str], cwd: Path) -> None:
+    def __init__(
+        self, fn: FunctionConfig, environment: dict[str, str], cwd: Path, log: Path | None = None
+    ) -> None:
         self.fn = fn
         request_read, request_write = os.pipe()
         reply_read, reply_write = os.pipe()
-        self.process = subprocess.Popen(  # noqa: S603  # our interpreter, our worker
-            [sys.executable, str(WORKER), str(request_read), str(reply_write)],
-            env=environment,
-            cwd=cwd,
-            pass_fds=(request_read, reply_write),
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,  # Ctrl-C reaches the stack, which stops sandboxes in order
-        )
+        output = open(log, "ab") if log is not None else None  # noqa: SIM115  # the child's
+        try:
+            self.process = subprocess.Popen(  # noqa: S603  # our interpreter, our worker
+                [sys.executable, str(WORKER), str(request_read), str(reply_write)],
+                env=environment,
+                cwd=cwd,
+                pass_fds=(request_read, reply_write),
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=output,
+                start_new_session=True,  # Ctrl-C reaches the stack, which stops them in order
+            )
+        finally:
+            if output is not None:
+                output.close()
         os.close(request_read)
         os.close(reply_write)
         self._requests = Connection(request_write, readable=False)

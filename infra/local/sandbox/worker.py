@@ -179,7 +179,7 @@ def _reply(
     duration_ms: float,
     init_failed: bool = False,
 ) -> None:
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+    peak_mb = _peak_mb()
     header = {
         "functionError": error,
         "durationMs": duration_ms,
@@ -188,6 +188,19 @@ def _reply(
     }
     replies.send_bytes(json.dumps(header).encode())
     replies.send_bytes(payload)
+
+
+def _peak_mb() -> float:
+    """The process's peak resident memory since it started its interpreter (VmHWM: getrusage's
+    ru_maxrss would carry the stack's own peak over from before the exec)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _ms(began: float) -> float:

@@ -60,16 +60,16 @@ def through_boto3(url: str, service: str, call: Call, repeat: int, offset: int) 
 
 
 def measure(size: int, repeat: int, folder: Path) -> dict[str, tuple[float, float]]:
+    from infra.local.dataplane.http import HttpServer
     from infra.local.dataplane.server import Endpoint
     from infra.local.process import bind
-    from infra.local.serving import ServerThread
 
     store = Store(folder / f"measure-{size}.db")
     service, streams = DynamoDB(store), DynamoDBStreams(store)
     seed(service, size)
     found = {}
     app = Endpoint([service, streams])
-    server = ServerThread(app, bind("127.0.0.1", 0, "--aws-port"), "measure")
+    server = HttpServer(app, bind("127.0.0.1", 0, "--aws-port"), "measure")
     server.start()
     try:
         url = f"http://127.0.0.1:{server.port}"
@@ -81,7 +81,6 @@ def measure(size: int, repeat: int, folder: Path) -> dict[str, tuple[float, floa
             found[name] = (cpu, through_boto3(url, "dynamodbstreams", call, repeat // 2, repeat))
     finally:
         server.stop()
-        app.close()
         store.close()
     return found
 

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from infra.local.dataplane.dynamodb import DynamoDB, DynamoDBStreams
+from infra.local.dataplane.http import HttpServer
 from infra.local.dataplane.server import Endpoint
 from infra.local.dataplane.store import Store
 from infra.local.process import bind
-from infra.local.serving import ServerThread
 from tests.support.dataplane import Served
 from tests.support.dynamodb_plane import Clock, Plane, make_table
 
@@ -24,13 +24,12 @@ from tests.support.dynamodb_plane import Clock, Plane, make_table
 @pytest.fixture(scope="session")
 def endpoint() -> Iterator[tuple[Endpoint, Served]]:
     app = Endpoint([])
-    server = ServerThread(app, bind("127.0.0.1", 0, "--aws-port"), "test-ddb-endpoint")
+    server = HttpServer(app, bind("127.0.0.1", 0, "--aws-port"), "test-ddb-endpoint")
     server.start()
     try:
         yield app, Served(f"http://127.0.0.1:{server.port}")
     finally:
         server.stop()
-        app.close()
 
 
 @pytest.fixture(scope="session")
