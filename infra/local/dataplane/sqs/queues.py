@@ -124,6 +124,7 @@ class QueueOperations(SqsBase):
                 "VALUES (?, ?, ?)",
                 (queue.account, queue.name, self.clock()),
             )
+            self._expired.pop(queue.id, None)
             self.store.after_commit(lambda: self.waiters.forget(queue.id))
         return {}
 

@@ -19,7 +19,7 @@ from infra.local.dataplane.sqs.base import SqsBase, integer
 from infra.local.dataplane.sqs.queue import Queue, by_arn
 from infra.local.dataplane.sqs.receipts import encode, new_token
 from infra.local.dataplane.sqs.selection import ROW, Row, Selection, rendered
-from infra.local.dataplane.sqs.storage import expire, relocate
+from infra.local.dataplane.sqs.storage import relocate
 
 GROUPS_PER_READ = 32
 
@@ -61,7 +61,7 @@ class ReceiveOperations(SqsBase):
         hide: int,
         selection: Selection,
     ) -> list[dict[str, Any]]:
-        expire(db, queue, now)
+        self.expire(db, queue, now, always=queue.fifo)
         dlq = self._dead_letter_queue(db, queue)
         taken: list[dict[str, Any]] = []
         for row in self._candidates(db, queue, now, count):
@@ -82,11 +82,12 @@ class ReceiveOperations(SqsBase):
             yield from _fifo_candidates(db, queue, now, count)
             return
         seen: set[int] = set()  # with VisibilityTimeout 0 a received message stays visible
+        cutoff = now - queue.number("MessageRetentionPeriod")
         while True:
             rows = db.execute(
                 f"SELECT {ROW} FROM sqs_messages WHERE queue_id = ? AND visible <= ? "  # noqa: S608
-                "ORDER BY visible, id LIMIT ?",
-                (queue.id, now, count),
+                "AND enqueued > ? ORDER BY visible, id LIMIT ?",
+                (queue.id, now, cutoff, count),
             ).fetchall()
             fresh = [Row(*row) for row in rows if row[0] not in seen]
             if not fresh:
