@@ -89,7 +89,7 @@ class Endpoint:
             params = json.loads(body) if body.strip() else {}
             if not isinstance(params, dict):
                 raise AwsError("SerializationException", "the request body is not a JSON object")
-            if operation in service.BLOCKING:
+            if service.blocks(operation, params):
                 loop = asyncio.get_running_loop()
                 result = await loop.run_in_executor(self._pool, service.call, operation, params)
             else:
