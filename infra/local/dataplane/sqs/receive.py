@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
+from infra.local.dataplane.errors import AwsError
 from infra.local.dataplane.sqs import groups
 from infra.local.dataplane.sqs.base import SqsBase, integer
 from infra.local.dataplane.sqs.queue import Queue, by_arn
@@ -25,6 +26,21 @@ GROUPS_PER_READ = 32
 
 
 class ReceiveOperations(SqsBase):
+    def blocks(self, operation: str, params: dict[str, Any]) -> bool:
+        """Only a long poll waits; a short one answers at once, on the server's event loop
+        (a worker thread would cost it a thread hand-off each way)."""
+        if operation != "ReceiveMessage":
+            return False
+        wait = params.get("WaitTimeSeconds")
+        if isinstance(wait, int) and not isinstance(wait, bool):
+            return wait > 0
+        try:
+            with self.store.read() as db:
+                queue = self.queue(db, params)
+        except AwsError:
+            return False  # the call itself answers the error, at once
+        return queue.number("ReceiveMessageWaitTimeSeconds") > 0
+
     def receive_message(self, params: dict[str, Any]) -> dict[str, Any]:
         count = integer(
             params, "MaxNumberOfMessages", 1, 10, "Must be between 1 and 10, if provided."
