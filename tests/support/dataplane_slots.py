@@ -21,6 +21,9 @@ class Slot(JsonService):
         self.NAME = prefix  # type: ignore[misc]
         self.target: JsonService | None = None
 
+    def blocks(self, operation: str, params: Params) -> bool:
+        return self.target.blocks(operation, params) if self.target else False
+
     def call(self, operation: str, params: Params) -> Params:
         if self.target is None:
             raise RuntimeError(f"no service installed in the {self.TARGET_PREFIX} slot")

@@ -28,12 +28,14 @@ Answer = tuple[int, dict[str, str], bytes]
 
 
 class Request:
-    __slots__ = ("body", "headers", "method", "path", "query")
+    __slots__ = ("body", "headers", "method", "path", "query", "parsed")
 
     def __init__(self) -> None:
         self.method, self.path, self.query = "", "", ""
         self.headers: dict[str, str] = {}
         self.body = b""
+        self.parsed: Any = None
+        """What the handler made of the body, kept between ``blocks`` and ``answer``."""
 
 
 class Handler(Protocol):

@@ -61,7 +61,13 @@ class Endpoint:
             return request.path not in (HEALTH_PATH, STATS_PATH)  # Lambda: an invoke waits
         prefix, _, operation = target.rpartition(".")
         service = self.json.get(prefix)
-        return service is not None and operation in service.BLOCKING
+        if service is None or operation not in service.BLOCKING:
+            return False
+        try:  # the service may look at the parameters (an SQS short poll never waits)
+            request.parsed = json.loads(request.body) if request.body.strip() else {}
+        except ValueError:
+            return False  # answered at once: malformed
+        return isinstance(request.parsed, dict) and service.blocks(operation, request.parsed)
 
     def answer(self, request: Request) -> Answer:
         request_id = str(uuid.uuid4())
@@ -84,7 +90,9 @@ class Endpoint:
         try:
             if service is None:
                 raise AwsError("UnknownServiceException", f"no emulated service for {target!r}")
-            params = json.loads(request.body) if request.body.strip() else {}
+            params = request.parsed
+            if params is None:
+                params = json.loads(request.body) if request.body.strip() else {}
             if not isinstance(params, dict):
                 raise AwsError("SerializationException", "the request body is not a JSON object")
             result = _answer(service, operation, params, request.headers.get("user-agent", ""))

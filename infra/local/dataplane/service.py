@@ -31,6 +31,11 @@ class JsonService:
     BLOCKING: ClassVar[frozenset[str]] = frozenset()
     """Operations that may wait (a long poll): the server runs them off its event loop."""
 
+    def blocks(self, operation: str, params: Params) -> bool:
+        """Whether this call may wait: the server then runs it on a worker thread, not on
+        its event loop. A service may look at the parameters (a short poll never waits)."""
+        return operation in self.BLOCKING
+
     def call(self, operation: str, params: Params) -> Params:
         if operation not in self.OPERATIONS:
             raise unknown_operation(self.NAME, operation)

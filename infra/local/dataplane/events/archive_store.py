@@ -4,23 +4,23 @@ archive's retention (an index range on ingestion time, so the cost is what is dr
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from infra.local.dataplane.events.routing import BusRoutes
-from infra.local.dataplane.events.transform import compact
 
 DAY = 86_400.0
 
 
-def keep(db: sqlite3.Connection, bus: BusRoutes, event: dict[str, Any], now: float) -> None:
-    text = None
+def keep(
+    db: sqlite3.Connection, bus: BusRoutes, event: dict[str, Any], text: str, now: float
+) -> None:
+    """Store the event (``text``, its JSON) in each of the bus's archives it matches."""
     for archive in bus.archives:
         if archive.retention_days:
             trim(db, archive.name, now - archive.retention_days * DAY)
         if archive.matches is not None and not archive.matches(event):
             continue
-        text = text or compact(event)
         size = len(text.encode())
         db.execute(
             "INSERT INTO events_archived (archive, ingested, event_time, size, envelope) "
@@ -53,4 +53,4 @@ def trim(db: sqlite3.Connection, archive: str, cutoff: float) -> None:
 
 
 def event_time(event: dict[str, Any]) -> float:
-    return datetime.strptime(event["time"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
+    return datetime.fromisoformat(event["time"].replace("Z", "+00:00")).timestamp()

@@ -3,10 +3,10 @@ standalone use.
 
 Every method is called INSIDE the store transaction that accepts the event (PutEvents), so
 an event answered with an EventId is either delivered durably with it or not accepted at
-all. An implementation writes through the same Store (a nested ``store.write()`` is a
-savepoint of the caller's transaction), never blocks, and defers anything slow to
-``store.after_commit``. A delivery the target refuses raises ``DeliveryFailed``: the event
-then goes to the target's dead-letter queue, if it has one.
+all. An implementation writes through the same Store, never blocks, and defers anything
+slow to ``store.after_commit``. A delivery the target refuses raises ``DeliveryFailed``, with
+none of its writes left behind (make them in a nested ``store.write()``: a savepoint, undone
+by the exception); the event then goes to the target's dead-letter queue, if it has one.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from infra.local.dataplane.events import archive_store
 from infra.local.dataplane.events.base import EventsBase
 from infra.local.dataplane.events.delivery import DeliveryFailed
 from infra.local.dataplane.events.names import bus_name
-from infra.local.dataplane.events.routing import BusRoutes, Route
+from infra.local.dataplane.events.routing import BusRoutes
 from infra.local.dataplane.events.targets import Target
 from infra.local.dataplane.events.transform import Context, compact
 
@@ -40,45 +40,46 @@ class Ingest(EventsBase):
         only_rules: Collection[str] | None = None,
         hops: int = 0,
     ) -> None:
-        for route in bus.routes:
-            if only_rules is not None and route.rule_arn not in only_rules:
-                continue
-            if route.matches(event):
-                for target in route.targets:
-                    self._deliver(db, route, target, event, now, hops)
+        matched = [
+            route
+            for route in bus.routes
+            if (only_rules is None or route.rule_arn in only_rules) and route.matches(event)
+        ]
+        text = compact(event) if matched or (bus.archives and not replay) else ""
+        for route in matched:
+            context = Context(route.rule, route.rule_arn, now, text)
+            for target in route.targets:
+                self._deliver(db, context, target, event, hops)
         if not replay:
-            archive_store.keep(db, bus, event, now)
+            archive_store.keep(db, bus, event, text, now)
         for callback in self.subscriptions.matching(bus.bus, event):
             self.store.after_commit(partial(callback, event))
 
     def _deliver(
         self,
         db: sqlite3.Connection,
-        route: Route,
+        context: Context,
         target: Target,
         event: dict[str, Any],
-        now: float,
         hops: int,
     ) -> None:
         try:
-            with self.store.write():  # a savepoint: a refused delivery leaves nothing behind
-                self._hand_over(db, route, target, event, now, hops)
-        except DeliveryFailed as refused:
-            self._dead_letter(route, target, event, refused)
+            self._hand_over(db, context, target, event, hops)
+        except DeliveryFailed as refused:  # the port left nothing behind (delivery.py)
+            self._dead_letter(context, target, event, refused)
 
     def _hand_over(
         self,
         db: sqlite3.Connection,
-        route: Route,
+        context: Context,
         target: Target,
         event: dict[str, Any],
-        now: float,
         hops: int,
     ) -> None:
         if target.kind == "bus":
-            self._forward(db, target, event, now, hops)
+            self._forward(db, target, event, context.ingested, hops)
             return
-        body = target.shape(event, Context(route.rule, route.rule_arn, now))
+        body = target.shape(event, context)
         if target.kind == "queue":
             self.deliver.to_queue(
                 target.arn,
@@ -105,19 +106,19 @@ class Ingest(EventsBase):
         self.ingest(db, other, event, now, hops=hops + 1)
 
     def _dead_letter(
-        self, route: Route, target: Target, event: dict[str, Any], refused: DeliveryFailed
+        self, context: Context, target: Target, event: dict[str, Any], refused: DeliveryFailed
     ) -> None:
         if target.dead_letter_arn is None:
             log.warning(
                 "rule %s could not deliver event %s to %s (%s), and the target has no DLQ",
-                route.rule,
+                context.rule_name,
                 event["id"],
                 target.arn,
                 refused,
             )
             return
         attributes = {
-            "RULE_ARN": route.rule_arn,
+            "RULE_ARN": context.rule_arn,
             "TARGET_ARN": target.arn,
             "ERROR_CODE": refused.code,
             "ERROR_MESSAGE": refused.message or refused.code,
@@ -125,8 +126,7 @@ class Ingest(EventsBase):
             "RETRY_ATTEMPTS": "0",
         }
         try:
-            with self.store.write():
-                self.deliver.to_queue(target.dead_letter_arn, compact(event), attributes=attributes)
+            self.deliver.to_queue(target.dead_letter_arn, context.event_json, attributes=attributes)
         except DeliveryFailed as lost:
             log.warning(
                 "event %s lost: its DLQ %s refused it (%s)",

@@ -40,6 +40,8 @@ class Context:
     rule_name: str
     rule_arn: str
     ingested: float
+    event_json: str
+    """The event as compact JSON, made once per event for all its targets and archives."""
 
 
 Shape = Callable[[dict[str, Any], Context], str]
@@ -74,7 +76,7 @@ def shape(target: Mapping[str, Any]) -> Shape:
         if not isinstance(template, str) or not template:
             raise validation("InputTransformer needs an InputTemplate.")
         return _template(template, tuple(sorted(paths.items())))
-    return lambda event, context: compact(event)
+    return lambda event, context: context.event_json
 
 
 def _json_or_null(value: Any) -> str:
@@ -146,7 +148,7 @@ def _predefined(name: str, event: dict[str, Any], context: Context) -> Any:
 
 def _rendered(name: str, value: Any, quoted: bool) -> str:
     if name in RAW:
-        return compact(value)
+        return compact(value)  # the event without detail, or (event.json) the whole event
     if quoted:
         if value is jsonpath.MISSING:
             return ""

@@ -12,8 +12,11 @@ from infra.local.dataplane.service import JsonService
 from infra.local.dataplane.sqs.errors import invalid_value
 from infra.local.dataplane.sqs.queue import Queue, by_url, split_arn
 from infra.local.dataplane.sqs.schema import DDL
+from infra.local.dataplane.sqs.storage import expire
 from infra.local.dataplane.sqs.waiters import Waiters
 from infra.local.dataplane.store import Store
+
+EXPIRY_INTERVAL = 1.0
 
 
 class SqsBase(JsonService):
@@ -36,6 +39,7 @@ class SqsBase(JsonService):
         self.account = account
         self.endpoint = endpoint.rstrip("/")
         self.waiters = Waiters()
+        self._expired: dict[int, float] = {}
         store.schema(DDL)
 
     def url(self, queue: Queue) -> str:
@@ -48,6 +52,16 @@ class SqsBase(JsonService):
 
     def queue(self, db: sqlite3.Connection, params: dict[str, Any]) -> Queue:
         return by_url(db, params.get("QueueUrl"), self.region)
+
+    def expire(
+        self, db: sqlite3.Connection, queue: Queue, now: float, *, always: bool = False
+    ) -> None:
+        """Delete the queue's messages past retention, at most once a second per queue on the
+        hot paths (a receive also skips expired rows itself, so none is ever returned)."""
+        last = self._expired.get(queue.id)
+        if always or last is None or not 0 <= now - last < EXPIRY_INTERVAL:
+            expire(db, queue, now)
+            self._expired[queue.id] = now
 
     def wake(self, *queue_ids: int) -> None:
         """Once the current write commits, wake the long polls of these queues."""

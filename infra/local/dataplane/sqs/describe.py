@@ -16,7 +16,6 @@ from infra.local.dataplane.sqs.attributes import READ_ONLY, SETTABLE, unknown
 from infra.local.dataplane.sqs.base import SqsBase
 from infra.local.dataplane.sqs.errors import invalid, missing
 from infra.local.dataplane.sqs.queue import Queue
-from infra.local.dataplane.sqs.storage import expire
 
 COUNTS = (
     "ApproximateNumberOfMessages",
@@ -37,7 +36,7 @@ class DescribeOperations(SqsBase):
             now = self.clock()
             found = self._static(queue)
             if "All" in names or names & set(COUNTS):
-                expire(db, queue, now)
+                self.expire(db, queue, now, always=True)
                 found.update(_counts(db, queue, now))
         wanted = {k: v for k, v in found.items() if "All" in names or k in names}
         return {"Attributes": wanted} if wanted else {}

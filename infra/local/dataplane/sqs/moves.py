@@ -20,8 +20,8 @@ from typing import Any
 from infra.local.dataplane.errors import AwsError
 from infra.local.dataplane.sqs.base import SqsBase, integer
 from infra.local.dataplane.sqs.errors import invalid, missing
+from infra.local.dataplane.sqs.moving import move_all
 from infra.local.dataplane.sqs.queue import COLUMNS, Queue, by_arn, from_row
-from infra.local.dataplane.sqs.storage import relocate
 
 KEPT_PER_SOURCE = 10
 
@@ -37,7 +37,8 @@ class MoveOperations(SqsBase):
             if params.get("DestinationArn"):
                 destination = self._task_queue(db, params["DestinationArn"], "DestinationArn")
             now = self.clock()
-            moved, to_move, failure = self._move_all(db, source, destination, now)
+            moved = move_all(db, source, destination, now, self.region)
+            self.wake(*moved.queue_ids)
             handle = _handle(source.arn)
             db.execute(
                 "INSERT INTO sqs_move_tasks (handle, source_arn, destination_arn, rate, status, "
@@ -47,10 +48,10 @@ class MoveOperations(SqsBase):
                     source.arn,
                     destination.arn if destination else None,
                     rate,
-                    "FAILED" if failure else "COMPLETED",
-                    moved,
-                    to_move,
-                    failure,
+                    "FAILED" if moved.failure else "COMPLETED",
+                    moved.count,
+                    moved.to_move,
+                    moved.failure,
                     int(now * 1000),
                 ),
             )
@@ -114,32 +115,6 @@ class MoveOperations(SqsBase):
         )
         sources = (from_row(row, self.region) for row in rows)
         return any(q.redrive is not None and q.redrive[0] == queue.arn for q in sources)
-
-    def _move_all(
-        self, db: sqlite3.Connection, source: Queue, destination: Queue | None, now: float
-    ) -> tuple[int, int, str | None]:
-        rows = db.execute(
-            "SELECT id, group_id, dlq_source FROM sqs_messages WHERE queue_id = ? AND visible <= ? "
-            "ORDER BY id",
-            (source.id, now),
-        ).fetchall()
-        moved, targets = 0, dict[str, Queue]()
-        for row_id, group, origin in rows:
-            target = destination
-            if target is None and origin:
-                target = targets.get(origin) or by_arn(db, origin, self.region)
-            if target is None or target.fifo != source.fifo:
-                reason = (
-                    "the message's source queue does not exist"
-                    if target is None
-                    else ("the destination is not of the same queue type")
-                )
-                return moved, len(rows), f"Moving message {row_id} failed: {reason}."
-            targets[target.arn] = target
-            relocate(db, row_id, group, source, target, now, dead_letter=False)
-            self.wake(target.id)
-            moved += 1
-        return moved, len(rows), None
 
 
 def _handle(source_arn: str) -> str:

@@ -16,7 +16,7 @@ from infra.local.dataplane.sqs.attributes import normalised
 from infra.local.dataplane.sqs.base import SqsBase
 from infra.local.dataplane.sqs.errors import invalid, invalid_value, missing, no_queue, sqs_error
 from infra.local.dataplane.sqs.policies import redrive_allow_policy, redrive_policy
-from infra.local.dataplane.sqs.queue import Queue, find
+from infra.local.dataplane.sqs.queue import find
 
 REUSE_AFTER = 60.0
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,75}(\.fifo)?|[A-Za-z0-9_-]{1,80}")
@@ -112,38 +112,6 @@ class QueueOperations(SqsBase):
                 "You must wait 60 seconds after deleting a queue before you can create another "
                 "with the same name.",
             )
-
-    def delete_queue(self, params: dict[str, Any]) -> dict[str, Any]:
-        with self.store.write() as db:
-            queue = self.queue(db, params)
-            _drop_messages(db, queue)
-            db.execute("DELETE FROM sqs_dedup WHERE queue_id = ?", (queue.id,))
-            db.execute("DELETE FROM sqs_queues WHERE id = ?", (queue.id,))
-            db.execute(
-                "INSERT OR REPLACE INTO sqs_deleted_queues (account, name, deleted) "
-                "VALUES (?, ?, ?)",
-                (queue.account, queue.name, self.clock()),
-            )
-            self.store.after_commit(lambda: self.waiters.forget(queue.id))
-        return {}
-
-    def purge_queue(self, params: dict[str, Any]) -> dict[str, Any]:
-        with self.store.write() as db:
-            queue = self.queue(db, params)
-            now = self.clock()
-            if queue.purged is not None and now - queue.purged < REUSE_AFTER:
-                raise sqs_error(
-                    "PurgeQueueInProgress",
-                    f"Only one PurgeQueue operation on {queue.name} is allowed every 60 seconds.",
-                )
-            _drop_messages(db, queue)
-            db.execute("UPDATE sqs_queues SET purged = ? WHERE id = ?", (now, queue.id))
-        return {}
-
-
-def _drop_messages(db: sqlite3.Connection, queue: Queue) -> None:
-    db.execute("DELETE FROM sqs_messages WHERE queue_id = ?", (queue.id,))
-    db.execute("DELETE FROM sqs_groups WHERE queue_id = ?", (queue.id,))
 
 
 def _check_name(name: str, given: dict[str, Any]) -> bool:

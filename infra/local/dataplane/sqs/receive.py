@@ -10,21 +10,35 @@ deadline.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
+from infra.local.dataplane.errors import AwsError
 from infra.local.dataplane.sqs import groups
 from infra.local.dataplane.sqs.base import SqsBase, integer
+from infra.local.dataplane.sqs.candidates import candidates, next_visible
 from infra.local.dataplane.sqs.queue import Queue, by_arn
 from infra.local.dataplane.sqs.receipts import encode, new_token
-from infra.local.dataplane.sqs.selection import ROW, Row, Selection, rendered
-from infra.local.dataplane.sqs.storage import expire, relocate
-
-GROUPS_PER_READ = 32
+from infra.local.dataplane.sqs.selection import Row, Selection, rendered
+from infra.local.dataplane.sqs.storage import relocate
 
 
 class ReceiveOperations(SqsBase):
+    def blocks(self, operation: str, params: dict[str, Any]) -> bool:
+        """Only a long poll waits; a short one answers at once, on the server's event loop
+        (a worker thread would cost it a thread hand-off each way)."""
+        if operation != "ReceiveMessage":
+            return False
+        wait = params.get("WaitTimeSeconds")
+        if isinstance(wait, int) and not isinstance(wait, bool):
+            return wait > 0
+        try:
+            with self.store.read() as db:
+                queue = self.queue(db, params)
+        except AwsError:
+            return False  # the call itself answers the error, at once
+        return queue.number("ReceiveMessageWaitTimeSeconds") > 0
+
     def receive_message(self, params: dict[str, Any]) -> dict[str, Any]:
         count = integer(
             params, "MaxNumberOfMessages", 1, 10, "Must be between 1 and 10, if provided."
@@ -44,7 +58,7 @@ class ReceiveOperations(SqsBase):
                 seen = self.waiters.generation(queue.id)
                 hide = queue.number("VisibilityTimeout") if visibility is None else visibility
                 messages = self._take(db, queue, now, count or 1, hide, selection)
-                upcoming = None if messages else _next_visible(db, queue, now)
+                upcoming = None if messages else next_visible(db, queue, now)
             if messages:
                 return {"Messages": messages}
             if now >= deadline:
@@ -61,10 +75,10 @@ class ReceiveOperations(SqsBase):
         hide: int,
         selection: Selection,
     ) -> list[dict[str, Any]]:
-        expire(db, queue, now)
+        self.expire(db, queue, now, always=queue.fifo)
         dlq = self._dead_letter_queue(db, queue)
         taken: list[dict[str, Any]] = []
-        for row in self._candidates(db, queue, now, count):
+        for row in candidates(db, queue, now, count):
             if dlq is not None and queue.redrive and row.receives >= queue.redrive[1]:
                 relocate(db, row.id, row.group_id, queue, dlq, now, dead_letter=True)
                 self.wake(dlq.id)
@@ -73,27 +87,6 @@ class ReceiveOperations(SqsBase):
             if len(taken) == count:
                 break
         return taken
-
-    def _candidates(
-        self, db: sqlite3.Connection, queue: Queue, now: float, count: int
-    ) -> Iterator[Row]:
-        """Receivable rows in order, read in small slices so the caller's updates are seen."""
-        if queue.fifo:
-            yield from _fifo_candidates(db, queue, now, count)
-            return
-        seen: set[int] = set()  # with VisibilityTimeout 0 a received message stays visible
-        while True:
-            rows = db.execute(
-                f"SELECT {ROW} FROM sqs_messages WHERE queue_id = ? AND visible <= ? "  # noqa: S608
-                "ORDER BY visible, id LIMIT ?",
-                (queue.id, now, count),
-            ).fetchall()
-            fresh = [Row(*row) for row in rows if row[0] not in seen]
-            if not fresh:
-                return
-            for row in fresh:
-                seen.add(row.id)
-                yield row
 
     def _mark(
         self,
@@ -121,39 +114,3 @@ class ReceiveOperations(SqsBase):
             return None
         dlq = by_arn(db, queue.redrive[0], self.region)
         return dlq if dlq is not None and dlq.fifo == queue.fifo else None
-
-
-def _fifo_candidates(db: sqlite3.Connection, queue: Queue, now: float, count: int) -> Iterator[Row]:
-    """Group by group in head order: a group's messages in order while they are visible;
-    a group whose head is in flight or delayed is skipped whole."""
-    after = -1
-    while True:
-        heads = db.execute(
-            "SELECT group_id, head, head_visible FROM sqs_groups WHERE queue_id = ? AND head > ? "
-            "ORDER BY head LIMIT ?",
-            (queue.id, after, GROUPS_PER_READ),
-        ).fetchall()
-        if not heads:
-            return
-        for group, head, head_visible in heads:
-            after = head
-            if head_visible > now:
-                continue
-            rows = db.execute(
-                f"SELECT {ROW} FROM sqs_messages WHERE queue_id = ? AND group_id = ? "  # noqa: S608
-                "ORDER BY id LIMIT ?",
-                (queue.id, group, count),
-            ).fetchall()
-            for row in rows:
-                if row[-1] > now:
-                    break
-                yield Row(*row)
-
-
-def _next_visible(db: sqlite3.Connection, queue: Queue, now: float) -> float | None:
-    """When the next hidden or delayed message of the queue becomes visible."""
-    found = db.execute(
-        "SELECT MIN(visible) FROM sqs_messages WHERE queue_id = ? AND visible > ?",
-        (queue.id, now),
-    ).fetchone()[0]
-    return None if found is None else float(found)

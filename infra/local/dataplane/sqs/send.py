@@ -14,7 +14,7 @@ from infra.local.dataplane.sqs.batch import checked_entries, failure
 from infra.local.dataplane.sqs.content import Content, content, raw_size
 from infra.local.dataplane.sqs.errors import invalid, missing, not_for_queue_type, sqs_error
 from infra.local.dataplane.sqs.queue import Queue
-from infra.local.dataplane.sqs.storage import Placement, expire, insert, sequence_number
+from infra.local.dataplane.sqs.storage import Placement, insert, sequence_number
 
 DEDUP_WINDOW = 300.0
 """FIFO deduplication interval: five minutes."""
@@ -72,7 +72,7 @@ class SendOperations(SqsBase):
                 raise not_for_queue_type("MessageDeduplicationId", dedup)
             given = integer(params, "DelaySeconds", 0, 900)
             delay = queue.number("DelaySeconds") if given is None else given
-        expire(db, queue, now)
+        self.expire(db, queue, now)
         row_id, message_id = insert(
             db, queue, body, Placement(now, delay, self.account, group, dedup)
         )

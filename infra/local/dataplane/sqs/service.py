@@ -10,11 +10,13 @@ from infra.local.dataplane.sqs.listing import ListingOperations
 from infra.local.dataplane.sqs.moves import MoveOperations
 from infra.local.dataplane.sqs.queues import QueueOperations
 from infra.local.dataplane.sqs.receive import ReceiveOperations
+from infra.local.dataplane.sqs.removal import RemovalOperations
 from infra.local.dataplane.sqs.send import SendOperations
 
 
 class Sqs(
     QueueOperations,
+    RemovalOperations,
     DescribeOperations,
     ListingOperations,
     SendOperations,

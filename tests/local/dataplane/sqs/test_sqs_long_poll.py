@@ -140,3 +140,15 @@ def test_wait_time_limits(world: World, wait: int) -> None:
     with pytest.raises(world.sqs.exceptions.ClientError) as error:
         world.sqs.receive_message(QueueUrl=url, WaitTimeSeconds=wait)
     assert error.value.response["Error"]["Code"] == "InvalidParameterValue"
+
+
+def test_only_a_long_poll_is_run_off_the_event_loop(world: World) -> None:
+    short = world.queue("short")
+    long = world.queue("long", ReceiveMessageWaitTimeSeconds="5")
+    blocks = world.service.blocks
+    assert not blocks("ReceiveMessage", {"QueueUrl": short})
+    assert not blocks("ReceiveMessage", {"QueueUrl": long, "WaitTimeSeconds": 0})
+    assert blocks("ReceiveMessage", {"QueueUrl": long})
+    assert blocks("ReceiveMessage", {"QueueUrl": short, "WaitTimeSeconds": 1})
+    assert not blocks("SendMessage", {"QueueUrl": long})
+    assert not blocks("ReceiveMessage", {"QueueUrl": "http://localhost/123456789012/nope"})

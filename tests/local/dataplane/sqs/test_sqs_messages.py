@@ -397,3 +397,21 @@ def test_concurrent_receivers_never_get_the_same_message(world: World) -> None:
     with ThreadPoolExecutor(8) as pool:
         received = [body for part in pool.map(drain, range(8)) for body in part]
     assert sorted(received, key=int) == [str(i) for i in range(200)]
+
+
+def test_a_send_inside_a_transaction_that_rolls_back_leaves_nothing(world: World) -> None:
+    """How the stack's own parts send (EventBridge delivering in its transaction): the
+    message exists only if the caller's transaction commits, and only then wakes polls."""
+    url = world.queue("q")
+    woken: list[int] = []
+    world.service.waiters.notify = lambda ids: woken.extend(ids)  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError), world.service.store.write():
+        world.service.call("SendMessage", {"QueueUrl": url, "MessageBody": "x"})
+        raise RuntimeError("the caller failed after sending")
+    assert woken == []
+    assert world.depth(url)["Visible"] == 0
+    with world.service.store.write():
+        world.service.call("SendMessage", {"QueueUrl": url, "MessageBody": "y"})
+        assert woken == []  # not before the commit
+    assert len(woken) == 1
+    assert bodies(world.sqs.receive_message(QueueUrl=url)) == ["y"]
