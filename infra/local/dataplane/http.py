@@ -28,7 +28,7 @@ Answer = tuple[int, dict[str, str], bytes]
 
 
 class Request:
-    __slots__ = ("body", "headers", "method", "path", "query", "parsed")
+    __slots__ = ("body", "headers", "method", "parsed", "path", "query")
 
     def __init__(self) -> None:
         self.method, self.path, self.query = "", "", ""
