@@ -7,7 +7,10 @@ in process (``service.call``, no HTTP), and over HTTP against a server in a chil
 (durable store in a temporary file): the server process's CPU per call (from /proc) and the
 boto3 caller's wall time per call (p50, mean). PutEvents carries 1 or 10 entries, each
 matching 3 rules with an SQS target each, on a bus with an archive of everything (the
-shape of OrderFlow's bus). Loopback only; bounded in calls and memory.
+shape of OrderFlow's bus). ReceiveMessage+DeleteMessage runs with a SendMessage that keeps
+the depth; that send's own figure is subtracted. Last, the server's CPU while 8 long polls
+wait 5 s on an empty queue (it should be next to nothing: waits do not spin). Loopback only;
+bounded in calls and memory.
 """
 
 from __future__ import annotations
@@ -103,8 +106,8 @@ def operations(
     }
 
 
-def in_process(depth: int, calls: int) -> dict[str, float]:
-    sqs, events = build(Path(tempfile.mkdtemp()) / "state.db")
+def in_process(depth: int, calls: int, directory: Path) -> dict[str, float]:
+    sqs, events = build(directory / "state.db")
     prepare(sqs, events, depth)
     services = {"PutEvents": events}
 
@@ -123,13 +126,23 @@ def in_process(depth: int, calls: int) -> dict[str, float]:
     return found
 
 
+def idle_polls(sqs: Any, pid: int) -> float:
+    from concurrent.futures import ThreadPoolExecutor
+
+    url = sqs.create_queue(QueueName="idle")["QueueUrl"]
+    cpu = server_cpu(pid)
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda _: sqs.receive_message(QueueUrl=url, WaitTimeSeconds=5), range(8)))
+    return (server_cpu(pid) - cpu) * 1000
+
+
 def server_cpu(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
-def over_http(depth: int, calls: int) -> dict[str, tuple[float, float, float]]:
-    db = Path(tempfile.mkdtemp()) / "state.db"
+def over_http(depth: int, calls: int, directory: Path) -> dict[str, tuple[float, float, float]]:
+    db = directory / "served.db"
     child = subprocess.Popen(
         [sys.executable, "-m", "tests.support.measure_sqs_events", "--serve", str(depth), str(db)],
         stdout=subprocess.PIPE,
@@ -174,6 +187,8 @@ def over_http(depth: int, calls: int) -> dict[str, tuple[float, float, float]]:
         found["ReceiveMessage+DeleteMessage"] = tuple(
             a - b for a, b in zip(both, send, strict=True)
         )  # type: ignore[assignment]
+        idle = idle_polls(clients["sqs"], child.pid)
+        found["8 long polls waiting 5 s (total)"] = (idle, float("nan"), float("nan"))
         return found
     finally:
         child.terminate()
@@ -203,13 +218,14 @@ def main() -> None:
         serve(int(args.serve[0]), Path(args.serve[1]))
         return
     for depth in DEPTHS:
-        local = in_process(depth, args.calls)
-        remote = over_http(depth, args.calls)
+        with tempfile.TemporaryDirectory() as directory:
+            local = in_process(depth, args.calls, Path(directory))
+            remote = over_http(depth, args.calls, Path(directory))
         print(f"\n{depth:,} messages in the queue ({args.calls} calls each)")
         columns = ("service CPU", "server CPU", "boto3 p50", "mean")
         print(f"  {'operation (ms per call)':32} " + " ".join(f"{c:>12}" for c in columns))
-        for name, cpu in local.items():
-            server, p50, mean = remote[name]
+        for name, (server, p50, mean) in remote.items():
+            cpu = local.get(name, float("nan"))
             print(f"  {name:32} " + " ".join(f"{v:12.3f}" for v in (cpu, server, p50, mean)))
 
 
