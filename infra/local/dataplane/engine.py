@@ -21,6 +21,7 @@ from infra.local.dataplane.errors import AwsError
 from infra.local.dataplane.events import Events
 from infra.local.dataplane.events.delivery import DeliveryFailed, LocalDelivery
 from infra.local.dataplane.events.pattern import compiled as compile_pattern
+from infra.local.dataplane.events.schedules import Scheduler
 from infra.local.dataplane.functions.delivery import MappingPollers
 from infra.local.dataplane.functions.invoke import Runner
 from infra.local.dataplane.functions.service import Functions
@@ -74,6 +75,7 @@ class Engine:
             stats=self.stats,
         )
         self._runner = runner
+        self.scheduler = Scheduler(self.events, clock=clock)
         self._sweeping = threading.Event()
         self._sweeper: threading.Thread | None = None
 
@@ -83,6 +85,7 @@ class Engine:
         restarted = self.states.resume()
         self.functions.asynchronous.start()
         self.pollers.start()
+        self.scheduler.start()
         self._sweeping.clear()
         self._sweeper = threading.Thread(target=self._sweep, name="ddb-ttl", daemon=True)
         self._sweeper.start()
@@ -90,6 +93,7 @@ class Engine:
 
     def stop(self) -> None:
         self._sweeping.set()
+        self.scheduler.stop()
         self.pollers.stop()
         self.functions.asynchronous.stop()
         self.states.stop()

@@ -11,8 +11,9 @@ errors, delivering in the accepting transaction (``delivery.py``); TestEventPatt
 archives (pattern, retention, counts) and replays (run at once, ``replays.py``); a
 local-only subscription (``Events.subscribe``).
 
-Not emulated: scheduled rules do not fire (ScheduleExpression is checked and stored);
-delivery retries (RetryPolicy stored: a refused delivery goes to the DLQ at once); partner
+Scheduled rules: ``rate(...)`` fires through ``schedules.Scheduler`` (which the stack runs;
+``cron(...)`` only at start-up). Not emulated: delivery retries (RetryPolicy stored: a
+refused delivery goes to the DLQ at once); partner
 and cross-account buses, permissions and bus policies, API destinations, connections,
 endpoints, and target kinds other than those above (refused by name); archive managed rules
 in ListRules; TraceHeader (accepted, not propagated); tags (accepted on create, not listed).
