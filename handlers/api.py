@@ -90,7 +90,7 @@ def post_order(order: PlaceOrderIn, idempotency_key: IdempotencyKey) -> Response
     request = {
         "customerId": _customer(),
         "requestKey": idempotency_key,
-        "order": order.model_dump(mode="json", by_alias=True),
+        "order": order.idempotency_payload(),
     }
     config = _idempotency_config()
     config.register_lambda_context(app.lambda_context)

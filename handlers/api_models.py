@@ -99,6 +99,13 @@ class PlaceOrderIn(EdgeModel):
     shipping_address: AddressIn
     payment_token: Annotated[str, Field(pattern=r"^tok_[A-Za-z0-9_]{1,60}$")]
 
+    def idempotency_payload(self) -> dict[str, Any]:
+        """The order as the idempotency record compares it: the lines are a multiset, so the
+        same items listed in another order are the same request (docs/api.md)."""
+        payload: dict[str, Any] = self.model_dump(mode="json", by_alias=True)
+        payload["items"] = sorted(payload["items"], key=lambda i: (i["sku"], i["quantity"]))
+        return payload
+
     def to_command(self, customer_id: str, request_key: str) -> PlaceOrder:
         return PlaceOrder(
             customer_id=customer_id,

@@ -11,6 +11,8 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
 
+from adapters.aws.codec import from_attribute_values, order_from_item
+from domain.attention import operator_action
 from infra.ops.errors import NotFound
 from infra.ops.execution import execution_summary
 from infra.ops.redact import plain, preview, redact
@@ -50,15 +52,29 @@ def order_command(target: Target, order_id: str) -> Output:
     if item is None and not events and not executions:
         raise NotFound(f"no order {order_id}: no item, no events, no execution ({table})")
     shown = {k: v for k, v in (item or {}).items() if k not in (pk, sk)}
-    lines = [*_order_lines(order_id, shown), f"Outbox events ({len(events)})"]
+    action = _operator_action(raw)
+    lines = [*_order_lines(order_id, shown), *_action_lines(action)]
+    lines.append(f"Outbox events ({len(events)})")
     lines += [_event_line(e, sk) for e in events] or ["  none"]
     lines += ["Workflow executions", *execution_lines]
     data = {
         "order": _safe(shown) if item else None,
         "events": [_safe({k: v for k, v in e.items() if k != pk}) for e in events],
         "executions": executions,
+        "action": action,
     }
     return Output(data, lines)
+
+
+def _operator_action(raw: dict[str, Any] | None) -> str | None:
+    """What an operator must do for this order, as the domain says (domain/attention.py)."""
+    if not raw or raw.get("status", {}).get("S") != "NEEDS_ATTENTION":
+        return None
+    return operator_action(order_from_item(from_attribute_values(raw)))
+
+
+def _action_lines(action: str | None) -> list[str]:
+    return [f"  ACTION    {action}"] if action else []
 
 
 def order_status(target: Target, order_id: str) -> str | None:

@@ -12,7 +12,11 @@ from typing import Any
 from infra.ops.redact import preview, redact, truncate
 from infra.ops.render import clock, duration, iso, stamp
 
-WAITING_FOR = {"RequestShipment": "the carrier"}
+WAITING_FOR = {
+    "RequestShipment": "the carrier",
+    "CapturePayment": "the carrier",
+    "AskOperator": "an operator (see `order <id>`)",
+}
 """Who answers a task-token wait in a state (the state name otherwise)."""
 _SCHEDULED = ("TaskScheduled", "LambdaFunctionScheduled", "ActivityScheduled")
 _FAILED = (

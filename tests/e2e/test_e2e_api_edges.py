@@ -24,6 +24,24 @@ def test_the_same_idempotency_key_twice_gives_one_order(target: Target) -> None:
     assert ids.count(first.json()["orderId"]) == 1
 
 
+def test_the_same_items_in_another_order_are_the_same_request(target: Target) -> None:
+    """Order lines are a multiset: listing them in another order is a replay, not a reuse."""
+    key, body = str(uuid.uuid4()), order_body()
+    shuffled = {**body, "items": list(reversed(body["items"]))}
+    with target.http("e2e-carol") as api:
+        first, second = place(api, body, key), place(api, shuffled, key)
+    assert first.status_code == second.status_code == 201, (first.text, second.text)
+    assert first.json() == second.json()
+
+
+def test_the_same_key_with_other_quantities_is_refused(target: Target) -> None:
+    key, body = str(uuid.uuid4()), order_body()
+    more = {**body, "items": [{**body["items"][0], "quantity": 3}, *body["items"][1:]]}
+    with target.http("e2e-carol") as api:
+        assert place(api, body, key).status_code == 201
+        assert place(api, more, key).status_code == 422
+
+
 def test_the_same_key_with_another_order_is_refused(target: Target) -> None:
     key = str(uuid.uuid4())
     with target.http("e2e-carol") as api:

@@ -54,7 +54,7 @@ def test_expected_resources_exist(cfn: dict[str, Any]) -> None:
     assert types["UserPool"] == "AWS::Cognito::UserPool"
     assert types["UserPoolClient"] == "AWS::Cognito::UserPoolClient"
     assert types["Dashboard"] == "AWS::CloudWatch::Dashboard"
-    assert len(functions(cfn)) == 10
+    assert len(functions(cfn)) == 13
 
 
 def test_outputs(sam: dict[str, Any]) -> None:
