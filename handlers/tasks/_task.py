@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.errors import DomainError
 from domain.order import Order
+from handlers.common import init_phase
 from handlers.common.bootstrap import AwsPorts, Ports, ports
 from handlers.common.observability import logger, metrics, tracer
 
@@ -66,6 +67,7 @@ def task_handler(model: type[M], step: Callable[[M, AppPorts], Order]) -> Lambda
         return {"orderId": order.order_id, "status": order.status.value}
 
     handler.__doc__ = step.__doc__
+    init_phase.release()  # the task module's last statement builds its handler: init is over
     return handler
 
 
