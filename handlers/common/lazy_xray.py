@@ -11,8 +11,8 @@ botocore anyway.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from contextlib import AbstractAsyncContextManager, AbstractContextManager
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 from aws_lambda_powertools.tracing.base import BaseProvider, BaseSegment
@@ -32,19 +32,17 @@ class LazyXray(BaseProvider):
             self._recorder = recorder
         return self._recorder
 
-    def in_subsegment(
-        self, name: str | None = None, **kwargs: Any
-    ) -> AbstractContextManager[BaseSegment]:
-        found: AbstractContextManager[BaseSegment] = self.recorder.in_subsegment(name, **kwargs)
-        return found
+    @contextmanager
+    def in_subsegment(self, name: str | None = None, **kwargs: Any) -> Iterator[BaseSegment]:
+        with self.recorder.in_subsegment(name, **kwargs) as subsegment:
+            yield subsegment
 
-    def in_subsegment_async(
+    @asynccontextmanager
+    async def in_subsegment_async(
         self, name: str | None = None, **kwargs: Any
-    ) -> AbstractAsyncContextManager[BaseSegment]:
-        found: AbstractAsyncContextManager[BaseSegment] = self.recorder.in_subsegment_async(
-            name, **kwargs
-        )
-        return found
+    ) -> AsyncIterator[BaseSegment]:
+        async with self.recorder.in_subsegment_async(name, **kwargs) as subsegment:
+            yield subsegment
 
     def put_annotation(self, key: str, value: Any) -> None:
         self.recorder.put_annotation(key=key, value=value)

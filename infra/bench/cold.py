@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from infra.bench import cold_child, cold_world, importtime
+from infra.bench import cold_child, cold_floor, cold_world, importtime
 from infra.bench.stats import median, rounded
 from infra.bench.template import REPO_ROOT, Function, functions, lambda_environment
 
@@ -56,7 +56,9 @@ def base_env() -> dict[str, str]:
 
 def targets(fns: list[Function]) -> list[Target]:
     api = next((f for f in fns if f.module == "handlers.api"), fns[0])
-    found = [Target(BASELINE, BASELINE, "", base_env() | lambda_environment(api))]
+    env = base_env() | lambda_environment(api)
+    found = [Target(BASELINE, BASELINE, "", env)]
+    found += [Target(n, cold_floor.__name__, a, env) for n, a in cold_floor.REFERENCES.items()]
     for fn in fns:
         module, attr = fn.handler.rsplit(".", 1)
         found.append(Target(fn.logical_id, module, attr, base_env() | lambda_environment(fn)))
@@ -130,6 +132,7 @@ def _summary(m: _Measure, counted: dict[str, Any] | None, runs: int, top: int) -
     base_wall = median(m.process_ms[BASELINE])
     base_ir = counted["net"][BASELINE]["import"] if counted else None
     handlers: dict[str, Any] = {}
+    references: dict[str, Any] = {}
     for target in m.usable[1:]:
         imp, first = median(m.ms[(target.name, "import")]), median(m.ms[(target.name, "first")])
         row: dict[str, Any] = {
@@ -147,7 +150,7 @@ def _summary(m: _Measure, counted: dict[str, Any] | None, runs: int, top: int) -
             row["instructions"] = net
             row["ir_ratio"] = rounded(net["import"] / base_ir, 2)
             row["ir_first_use_ratio"] = rounded(net["first"] / base_ir, 2)
-        handlers[target.name] = row
+        (references if target.name in cold_floor.REFERENCES else handlers)[target.name] = row
     judged = "ir_" if counted else ""
     imports = [h[f"{judged}ratio"] for h in handlers.values()]
     firsts = [h[f"{judged}first_use_ratio"] for h in handlers.values()]
@@ -164,6 +167,7 @@ def _summary(m: _Measure, counted: dict[str, Any] | None, runs: int, top: int) -
             "heaviest_imports": importtime.heaviest(BASELINE, m.usable[0].env, top),
         },
         "handlers": handlers,
+        "references": references,
         "errors": {},
         "max_ratio": max(imports),
         "max_first_use_ratio": max(firsts),

@@ -136,6 +136,8 @@ class _Seeder:
                 "error": {"Error": "States.Timeout", "Cause": None},
             },
         }
+        if logical_id.startswith("floor"):
+            return {}
         if logical_id in tasks:
             return tasks[logical_id]()
         if logical_id == "ApiFunction":
