@@ -71,10 +71,10 @@ def run(
     """``warm_up``: one uncounted sample per target and mode first (bytecode and page cache).
     ``count``: also count instructions (valgrind, ~10 s a sample)."""
     fns = functions()
-    with tempfile.TemporaryDirectory() as folder, cold_world.backend(fns) as event_for:
+    with tempfile.TemporaryDirectory() as folder, cold_world.backend(fns) as seeder:
         endpoint = {"AWS_ENDPOINT_URL": os.environ["AWS_ENDPOINT_URL"]}
         usable = [Target(t.name, t.module, t.attr, t.env | endpoint) for t in targets(fns)]
-        measure = _Measure(usable, event_for, Path(folder))
+        measure = _Measure(usable, seeder.event_for, Path(folder))
         plan = [(t, m) for t in usable for m in MODES if t.name != BASELINE or m == "import"]
         if warm_up:
             for target, mode in plan:

@@ -26,8 +26,8 @@ _PASS = json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End"
 
 
 @contextmanager
-def backend(fns: list[Function]) -> Iterator[Callable[[str], Event]]:
-    """moto on a free loopback port with the template's data resources; yields ``event_for``."""
+def backend(fns: list[Function]) -> Iterator[Seeder]:
+    """moto on a free loopback port with the template's data resources, and its seeder."""
     from moto.server import ThreadedMotoServer
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # a line per request otherwise
@@ -42,7 +42,7 @@ def backend(fns: list[Function]) -> Iterator[Callable[[str], Event]]:
     try:
         with _environment({**names, **_CREDENTIALS, "AWS_DEFAULT_REGION": REGION}):
             _create_resources(names)
-            yield _Seeder().event_for
+            yield Seeder()
     finally:
         server.stop()
 
@@ -92,7 +92,7 @@ def _create_resources(names: dict[str, str]) -> None:
     )
 
 
-class _Seeder:
+class Seeder:
     """Orders in DynamoDB (through our own adapters), in the state each event needs."""
 
     def __init__(self) -> None:
