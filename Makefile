@@ -46,6 +46,8 @@ help: ## Show this help
 $(VENV_STAMP): requirements/dev.txt
 	@test -x $(PY) || { echo "creating $(VENV)"; $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install --disable-pip-version-check --require-hashes -r requirements/dev.txt
+	@# The project itself, editable: the orderflow-ops command (setuptools comes from dev.txt)
+	$(PY) -m pip install --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
 
 $(SAM_STAMP): requirements/sam.txt
