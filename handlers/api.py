@@ -58,7 +58,7 @@ CORS = cors(os.environ.get("CORS_ALLOW_ORIGIN"))
 app = APIGatewayRestResolver(
     cors=CORS,
     enable_validation=True,
-    json_body_deserializer=json_object,
+    json_body_deserializer=json_object,  # type: ignore[arg-type]  # None: no body, as Powertools reads it
     response_validation_error_http_code=HTTPStatus.INTERNAL_SERVER_ERROR,
 )
 api_errors.register(app)
