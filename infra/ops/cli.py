@@ -45,9 +45,11 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     where = p.add_argument_group("which stack (default: the local one)")
-    where.add_argument("--aws", action="store_true", help="a deployed stack (AWS_PROFILE/REGION)")
+    where.add_argument(
+        "--aws", action="store_true", help="a deployed stack (AWS_PROFILE, AWS_DEFAULT_REGION)"
+    )
     where.add_argument("--stack-name", help="the CloudFormation stack, with --aws")
-    where.add_argument("--region", help="with --aws, instead of AWS_REGION")
+    where.add_argument("--region", help="with --aws, instead of AWS_DEFAULT_REGION")
     where.add_argument("--profile", help="with --aws, instead of AWS_PROFILE")
     where.add_argument(
         "--stack-file",

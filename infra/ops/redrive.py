@@ -52,7 +52,8 @@ def _plan(target: Target, dlq: DeadLetterQueue) -> tuple[dict[str, Any], str]:
         how = "message move task" if not target.local else "receive, send, delete (emulated)"
         action, where = "would-move", f"to {dlq.source_label} by {how}"
     elif target.config.bus_name:
-        action, where = "would-re-put", f"as events on bus {target.config.bus_name}"
+        bus = target.config.bus_name
+        action, where = "would-re-put", f"as events on bus {bus} (any that are not events stay)"
     else:
         action, where = "would-skip", "nowhere: no source queue and no bus"
     result = {"action": action if depth else "none", "approximateCount": depth, "dryRun": True}
