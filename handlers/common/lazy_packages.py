@@ -37,7 +37,7 @@ def register(name: str) -> None:
     exported = _reexports(name, spec.origin)
 
     def __getattr__(attr: str) -> Any:  # the module-level hook, PEP 562
-        if attr.startswith("__"):
+        if attr.startswith("__") and attr != "__all__":  # __all__: a star import, run __init__
             raise AttributeError(attr)
         if attr in exported:
             return getattr(importlib.import_module(exported[attr]), attr)

@@ -35,12 +35,11 @@ def _version_bumps() -> set[str]:
     tree = ast.parse(_doc("domain/order.py"))
     found = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef):
-            if any(
-                isinstance(n, ast.AugAssign) and ast.unparse(n.target) == "self.version"
-                for n in ast.walk(node)
-            ):
-                found.add(node.name)
+        if isinstance(node, ast.FunctionDef) and any(
+            isinstance(n, ast.AugAssign) and ast.unparse(n.target) == "self.version"
+            for n in ast.walk(node)
+        ):
+            found.add(node.name)
     return found
 
 
