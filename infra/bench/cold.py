@@ -82,8 +82,10 @@ def run(
         rng = random.Random(seed)  # noqa: S311  # an order, not a secret
         for _ in range(runs):
             rng.shuffle(plan)
+            seeder.reset()
             for target, mode in plan:
                 measure.sample(target, mode, keep=True)
+        seeder.reset()
         counted = measure.instructions() if count else None
     return _summary(measure, counted, runs, top)
 

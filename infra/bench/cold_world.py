@@ -41,8 +41,9 @@ def backend(fns: list[Function]) -> Iterator[Seeder]:
     names["AWS_ENDPOINT_URL"] = endpoint
     try:
         with _environment({**names, **_CREDENTIALS, "AWS_DEFAULT_REGION": REGION}):
+            _create_tables(names)
             _create_resources(names)
-            yield Seeder()
+            yield Seeder(names)
     finally:
         server.stop()
 
@@ -61,7 +62,7 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[key] = value
 
 
-def _create_resources(names: dict[str, str]) -> None:
+def _create_tables(names: dict[str, str], fresh: bool = False) -> None:
     import boto3
 
     resources = load().get("Resources") or {}
@@ -70,6 +71,8 @@ def _create_resources(names: dict[str, str]) -> None:
         ("OrdersTable", "ORDERS_TABLE"),
         ("IdempotencyTable", "IDEMPOTENCY_TABLE"),
     ):
+        if fresh:
+            dynamodb.delete_table(TableName=names[table])
         props = resources[logical]["Properties"]
         extra: dict[str, Any] = {}
         if "GlobalSecondaryIndexes" in props:
@@ -84,6 +87,11 @@ def _create_resources(names: dict[str, str]) -> None:
             BillingMode="PAY_PER_REQUEST",
             **extra,
         )
+
+
+def _create_resources(names: dict[str, str]) -> None:
+    import boto3
+
     boto3.client("events").create_event_bus(Name=names["EVENT_BUS_NAME"])
     boto3.client("stepfunctions").create_state_machine(
         name=names["STATE_MACHINE_ARN"].rsplit(":", 1)[-1],
@@ -95,7 +103,8 @@ def _create_resources(names: dict[str, str]) -> None:
 class Seeder:
     """Orders in DynamoDB (through our own adapters), in the state each event needs."""
 
-    def __init__(self) -> None:
+    def __init__(self, names: dict[str, str]) -> None:
+        self.names = names
         from adapters.aws import clients
         from adapters.memory.recorders import RecordingPublisher, RecordingWorkflow
         from handlers.common.bootstrap import AwsPorts, Ports
@@ -120,7 +129,23 @@ class Seeder:
             )
         )
 
+    def reset(self) -> None:
+        """Empty tables again: moto copies a whole table for every transaction (its rollback
+        backup), so a table that grows slows every later write, seeding and samples alike."""
+        _create_tables(self.names, fresh=True)
+
     def event_for(self, logical_id: str) -> Event:
+        """A fresh order per event; seeding is tried three times (moto on a loaded machine can
+        time out a transaction that it then commits, and the retry finds the order there)."""
+        for attempt in range(3):
+            try:
+                return self._event_for(logical_id)
+            except Exception:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _event_for(self, logical_id: str) -> Event:
         w = self.world
         tasks: dict[str, Callable[[], Event]] = {
             "AuthorizePaymentFunction": lambda: {"orderId": w.placed()},

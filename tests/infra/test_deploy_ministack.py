@@ -57,8 +57,8 @@ UNSUPPORTED = {
 
 
 def _tool(variable: str, fallback: str) -> str | None:
-    found = os.environ.get(variable) or str(REPO / fallback)
-    return found if Path(found).is_file() else None
+    found = Path(os.environ.get(variable) or REPO / fallback).resolve()  # runs from elsewhere
+    return str(found) if found.is_file() else None
 
 
 SAM = _tool("SAM_CLI", ".venv-sam/bin/sam")
