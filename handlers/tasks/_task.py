@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.errors import DomainError
 from domain.order import Order
+from handlers.common import init_phase
 from handlers.common.bootstrap import AwsPorts, Ports, ports
 from handlers.common.observability import logger, metrics, tracer
 
@@ -81,6 +82,7 @@ def task_handler(
 
     handler.__doc__ = step.__doc__
     handler.caught = caught  # type: ignore[attr-defined]  # checked against the ASL's Catch
+    init_phase.release()  # the task module's last statement builds its handler: init is over
     return handler
 
 

@@ -91,7 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     }
     if "cold" in parts:
         runs = ns.cold_runs or (2 if smoke else 15)
-        results["cold"] = _guarded("cold", lambda: cold.run(runs=runs, warm_up=not smoke))
+        results["cold"] = _guarded(
+            "cold", lambda: cold.run(runs=runs, warm_up=not smoke, count=not smoke)
+        )
     if "warm" in parts:
         calls = ns.warm_calls or (20 if smoke else 2000)
         results["warm"] = _guarded(

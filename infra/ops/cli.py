@@ -4,6 +4,7 @@ workflow executions and dead-letter queues, on the local stack (default) or on A
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import json
 import sys
 from collections.abc import Callable
@@ -42,10 +43,13 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="orderflow-ops", description=DESCRIPTION, epilog=EPILOG, parents=[common]
     )
+    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     where = p.add_argument_group("which stack (default: the local one)")
-    where.add_argument("--aws", action="store_true", help="a deployed stack (AWS_PROFILE/REGION)")
+    where.add_argument(
+        "--aws", action="store_true", help="a deployed stack (AWS_PROFILE, AWS_DEFAULT_REGION)"
+    )
     where.add_argument("--stack-name", help="the CloudFormation stack, with --aws")
-    where.add_argument("--region", help="with --aws, instead of AWS_REGION")
+    where.add_argument("--region", help="with --aws, instead of AWS_DEFAULT_REGION")
     where.add_argument("--profile", help="with --aws, instead of AWS_PROFILE")
     where.add_argument(
         "--stack-file",
@@ -71,6 +75,11 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("action", nargs="?", choices=["list", "redrive"], default="list")
     d.add_argument("--queue", help="one DLQ (its logical id, name, or its source queue's)")
     d.add_argument("--max", type=int, default=20, help="messages listed per DLQ")
+    d.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="with redrive: say what would move where, move nothing",
+    )
 
     r = sub.add_parser("retry", parents=[common], help="retry a failed execution")
     r.add_argument("order_id", metavar="ORDER_ID")
@@ -78,12 +87,19 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _version() -> str:
+    try:
+        return importlib.metadata.version("orderflow")
+    except importlib.metadata.PackageNotFoundError:
+        return "(not installed: make venv installs it)"
+
+
 COMMANDS: dict[str, Callable[[Target, argparse.Namespace], Output]] = {
     "executions": lambda t, a: executions.executions_command(t, a.status, a.limit),
     "execution": lambda t, a: execution.execution_command(t, a.reference),
     "order": lambda t, a: orders.order_command(t, a.order_id),
     "dlq": lambda t, a: (
-        redrive.redrive_command(t, a.queue)
+        redrive.redrive_command(t, a.queue, dry_run=a.dry_run)
         if a.action == "redrive"
         else dlq.list_command(t, a.queue, a.max)
     ),

@@ -26,10 +26,10 @@ EMULATED_MOVE = (
 )
 
 
-def redrive_command(target: Target, wanted: str | None) -> Output:
+def redrive_command(target: Target, wanted: str | None, dry_run: bool = False) -> Output:
     data, lines = [], []
     for dlq in selected(target, wanted):
-        result, text = _redrive(target, dlq)
+        result, text = _plan(target, dlq) if dry_run else _redrive(target, dlq)
         if result.get("left"):
             text += (
                 f"; left {result['left']} in place: not EventBridge events, or refused "
@@ -39,6 +39,25 @@ def redrive_command(target: Target, wanted: str | None) -> Output:
         lines.append(f"{dlq.label}: {text}")
     failed = any(d.get("left") for d in data)
     return Output(data, lines or ["no dead-letter queues"], FAILED if failed else 0)
+
+
+def _plan(target: Target, dlq: DeadLetterQueue) -> tuple[dict[str, Any], str]:
+    """What ``_redrive`` would do, from the queue's depth alone: nothing is received or sent."""
+    sqs = target.client("sqs")
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=dlq.url, AttributeNames=["ApproximateNumberOfMessages"]
+    )
+    depth = int(attributes["Attributes"]["ApproximateNumberOfMessages"])
+    if dlq.source_url:
+        how = "message move task" if not target.local else "receive, send, delete (emulated)"
+        action, where = "would-move", f"to {dlq.source_label} by {how}"
+    elif target.config.bus_name:
+        bus = target.config.bus_name
+        action, where = "would-re-put", f"as events on bus {bus} (any that are not events stay)"
+    else:
+        action, where = "would-skip", "nowhere: no source queue and no bus"
+    result = {"action": action if depth else "none", "approximateCount": depth, "dryRun": True}
+    return result, f"dry run: ~{depth} messages would go {where}" if depth else "dry run: empty"
 
 
 def _redrive(target: Target, dlq: DeadLetterQueue) -> tuple[dict[str, Any], str]:

@@ -48,6 +48,8 @@ class StackConfig:
     api_url: str | None = None
     bus_name: str | None = None
     queues: dict[str, QueueRef] = field(default_factory=dict)
+    dead_letter_labels: dict[str, str] = field(default_factory=dict)
+    """DLQ url -> logical id (``WorkflowStartDLQ``), where the description names them."""
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> StackConfig:
@@ -64,6 +66,12 @@ class StackConfig:
                 queues={
                     name: QueueRef(q.get("url"), q.get("dlqUrl"))
                     for name, q in (data.get("queues") or {}).items()
+                },
+                dead_letter_labels={
+                    url: name
+                    for name, url in (
+                        (data.get("resources") or {}).get("deadLetterQueues") or {}
+                    ).items()
                 },
             )
         except (KeyError, TypeError, AttributeError) as bad:

@@ -49,7 +49,7 @@ def aws_target(stack_name: str, region: str | None = None, profile: str | None =
     session = boto3.Session(profile_name=profile, region_name=region)
     if not session.region_name:
         raise StackUnavailable(
-            "no AWS region: set AWS_REGION (or AWS_PROFILE's region) or --region"
+            "no AWS region: set AWS_DEFAULT_REGION (or AWS_PROFILE's region) or --region"
         )
     config = load_aws(session.client("cloudformation"), stack_name, session.region_name)
     return Target(config, session, False)

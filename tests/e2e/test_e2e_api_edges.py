@@ -70,7 +70,7 @@ def test_no_valid_token_is_401_before_any_function_runs(
     with httpx.Client(base_url=target.api, timeout=30) as api:
         answer = api.post("/orders", json=order_body(), headers=headers)
     assert answer.status_code == 401
-    assert answer.json() == {"message": "Unauthorized"}
+    assert answer.json() == {"error": "unauthorized", "message": "Unauthorized", "details": []}
     # Answered by the gateway itself: the function's answers never carry this header.
     assert answer.headers.get("x-amzn-errortype", "").startswith("UnauthorizedException")
 
@@ -82,4 +82,8 @@ def test_an_unknown_route_is_403_like_api_gateway(target: Target, method: str, p
     with target.http("e2e-alice") as api:
         answer = api.request(method, path)
     assert answer.status_code == 403
-    assert answer.json() == {"message": "Missing Authentication Token"}
+    assert answer.json() == {
+        "error": "forbidden",
+        "message": "Missing Authentication Token",
+        "details": [],
+    }
