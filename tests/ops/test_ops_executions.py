@@ -147,3 +147,12 @@ def test_the_newest_n_ask_only_for_the_pages_they_need(
     assert [e.name for e in newest] == ["o-c", "o-b"]
     assert len(calls) == 2
     assert [e.name for e in executions.listed(stack.target)] == ["o-c", "o-b", "o-a"]
+
+
+def test_the_json_timeline_says_each_step_and_how_long_a_state_took(stack: Stack) -> None:
+    stack.settle(stack.start("o-declined", "decline"))
+    steps = json.loads(stack.run("execution", "o-declined", "--json")[1])["timeline"]
+    assert [s["text"] for s in steps][:2] == ["execution started", "> AuthorizePayment (Pass)"]
+    exited = [s for s in steps if s["kind"] == "exited"]
+    assert [s["state"] for s in exited] == ["AuthorizePayment", "Route"]
+    assert all(0 <= s["seconds"] < 10 for s in exited)
