@@ -10,15 +10,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from botocore.exceptions import (
-    BotoCoreError,
-    ClientError,
-    EndpointConnectionError,
-    NoCredentialsError,
-    NoRegionError,
-    ProfileNotFound,
-)
-
 from infra.ops import dlq, errors, execution, executions, orders, redrive, retry
 from infra.ops.redact import plain
 from infra.ops.render import Output
@@ -109,20 +100,11 @@ def main(
         if args.command == "executions" and args.follow:
             return _follow(target, args, as_json, out)
         output = COMMANDS[args.command](target, args)
-    except errors.OpsError as error:
-        return _fail(str(error), error.exit_code)
-    except EndpointConnectionError as error:
-        hint = " (is it running? python -m infra.local)" if not args.aws else ""
-        return _fail(f"cannot reach {error.kwargs.get('endpoint_url')}{hint}", errors.UNAVAILABLE)
-    except (NoCredentialsError, NoRegionError, ProfileNotFound) as error:
-        return _fail(f"AWS credentials: {error}", errors.UNAVAILABLE)
-    except ClientError as error:
-        detail = error.response.get("Error", {})
-        return _fail(
-            f"{error.operation_name}: {detail.get('Code')}: {detail.get('Message')}", errors.FAILED
-        )
-    except BotoCoreError as error:
-        return _fail(str(error), errors.UNAVAILABLE)
+    except Exception as error:
+        explained = errors.explain(error, args.aws)
+        if explained is None:
+            raise
+        return _fail(*explained)
     if as_json:
         out.write(json.dumps(plain(output.data), indent=2) + "\n")
     else:
