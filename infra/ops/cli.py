@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from infra.ops import dlq, errors, execution, executions, orders, redrive, retry
+from infra.ops.console import command as console_command
 from infra.ops.redact import plain
 from infra.ops.render import Output
 from infra.ops.stack import LOCAL_STACK_FILE
@@ -66,6 +67,8 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("retry", parents=[common], help="retry a failed execution")
     r.add_argument("order_id", metavar="ORDER_ID")
     r.add_argument("--force", action="store_true", help="even if the order's status is final")
+
+    console_command.add_parser(sub, common)
     return p
 
 
@@ -97,6 +100,8 @@ def main(
             if args.aws
             else local_target(args.stack_file)
         )
+        if args.command == "console":
+            return console_command.run(target, args, out)
         if args.command == "executions" and args.follow:
             return _follow(target, args, as_json, out)
         output = COMMANDS[args.command](target, args)

@@ -46,7 +46,10 @@ class Target:
 
 
 def local_target(path: Path = LOCAL_STACK_FILE) -> Target:
-    config = load_local(path)
+    return local_target_of(load_local(path))
+
+
+def local_target_of(config: StackConfig) -> Target:
     return Target(config, boto3.Session(region_name=config.region, **_LOCAL_CREDENTIALS), True)
 
 
