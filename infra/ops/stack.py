@@ -61,13 +61,25 @@ class StackConfig:
                 aws_endpoint=data.get("awsEndpoint"),
                 api_url=data.get("apiUrl"),
                 bus_name=data.get("busName"),
-                queues={
-                    name: QueueRef(q.get("url"), q.get("dlqUrl"))
-                    for name, q in (data.get("queues") or {}).items()
-                },
+                queues=_queues(data),
             )
         except (KeyError, TypeError, AttributeError) as bad:
             raise StackUnavailable(f"the stack description lacks {bad}") from bad
+
+
+def _queues(data: dict[str, Any]) -> dict[str, QueueRef]:
+    """``queues``, and the DLQs ``resources.deadLetterQueues`` names by logical id (the
+    canonical form lists a redrive target only as its source's ``dlqUrl``)."""
+    queues = {
+        name: QueueRef(q.get("url"), q.get("dlqUrl"))
+        for name, q in (data.get("queues") or {}).items()
+    }
+    known = {q.dlq_url for q in queues.values()}
+    named = ((data.get("resources") or {}).get("deadLetterQueues") or {}).items()
+    for name, url in named:
+        if name not in queues and url in known:
+            queues[name] = QueueRef(None, url)
+    return queues
 
 
 def load_local(path: Path = LOCAL_STACK_FILE) -> StackConfig:
