@@ -7,10 +7,13 @@ other commands do not pay for them."""
 from __future__ import annotations
 
 import argparse
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from infra.ops.errors import OK
 from infra.ops.target import Target
+
+if TYPE_CHECKING:
+    from infra.ops.console.server import Console
 
 DEFAULT_PORT = 3031
 """Beside the console ``make run`` starts on 3030."""
@@ -33,16 +36,22 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
 
 
-def run(target: Target, args: argparse.Namespace, out: TextIO) -> int:
+def console_for(target: Target, args: argparse.Namespace) -> Console:
+    """The console the arguments ask for: writes allowed locally (unless --read-only), on
+    AWS only with --allow-writes."""
     from infra.ops.console.server import Console
 
     writes = bool(args.allow_writes or (target.local and not args.read_only))
     where = (
         target.where if target.local else f"AWS stack {args.stack_name} ({target.config.region})"
     )
-    console = Console(target, args.host, args.port, writes=writes, where=where)
-    mode = "retry and redrive allowed" if writes else "read-only"
-    out.write(f"console  {console.url}   ({where}; {mode}; Ctrl-C stops)\n")
+    return Console(target, args.host, args.port, writes=writes, where=where)
+
+
+def run(target: Target, args: argparse.Namespace, out: TextIO) -> int:
+    console = console_for(target, args)
+    mode = "retry and redrive allowed" if console.writes else "read-only"
+    out.write(f"console  {console.url}   ({console.where}; {mode}; Ctrl-C stops)\n")
     out.flush()
     console.serve()
     return OK

@@ -4,9 +4,12 @@ a thread (``make run`` starts one beside the local stack), ``serve()`` in the fo
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import uvicorn
@@ -40,6 +43,24 @@ def bind(host: str, port: int, flag: str = "--port") -> socket.socket:
     return sock
 
 
+class _Server(uvicorn.Server):
+    """Ctrl-C or SIGTERM stop the console and ``serve()`` returns (exit 0, as the local stack
+    does), where uvicorn would raise the signal again once stopped (a KeyboardInterrupt)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        handled = (signal.SIGINT, signal.SIGTERM)
+        before = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
+        try:
+            yield
+        finally:
+            for sig, handler in before.items():
+                signal.signal(sig, handler)
+
+
 class Console:
     def __init__(
         self,
@@ -51,11 +72,11 @@ class Console:
         where: str | None = None,
         sock: socket.socket | None = None,
     ) -> None:
-        self.host = host
+        self.host, self.writes, self.where = host, writes, where or target.where
         self._socket = sock or bind(host, port)
-        app = create_app(target, writes, where or target.where, host)
+        app = create_app(target, writes, self.where, host)
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
-        self._server = uvicorn.Server(config)
+        self._server = _Server(config)
         self._thread: threading.Thread | None = None
 
     @property
