@@ -32,7 +32,10 @@ class PortBusy(OpsError):
 
 
 def bind(host: str, port: int, flag: str = "--port") -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    """A listening socket. IPPROTO_TCP said aloud: asyncio sets TCP_NODELAY only on sockets
+    whose protocol says TCP; with proto 0, Nagle and delayed ACKs add ~40 ms to each
+    keep-alive request (uvicorn writes headers and body apart)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
