@@ -125,7 +125,8 @@ def follow(
 
 def attempts(target: Target, reference: str) -> list[dict[str, Any]]:
     """DescribeExecution of every attempt for an order id (or of one execution ARN), oldest
-    first. Locally an emulated retry is its own execution, ``<order-id>-retry-<n>``."""
+    first. Locally an emulated retry is its own execution, ``<order-id>-retry-<n>``, asked
+    for by name (n = 1, 2, ... until one is missing) rather than by listing every execution."""
     sfn = target.client("stepfunctions")
     if reference.startswith("arn:"):
         return [_describe(sfn, reference)]
@@ -134,9 +135,11 @@ def attempts(target: Target, reference: str) -> list[dict[str, Any]]:
     found = []
     with contextlib.suppress(NotFound):
         found.append(_describe(sfn, f"{prefix}:{reference}"))
-    if target.local:
-        retries = [e for e in listed(target) if _RETRY.match(e.name) and e.order_id == reference]
-        found += [_describe(sfn, e.arn) for e in retries]
+    while target.local and found:  # retries are numbered from 1: ask for each until one is not
+        try:
+            found.append(_describe(sfn, f"{prefix}:{reference}-retry-{len(found)}"))
+        except NotFound:
+            break
     if not found:
         raise NotFound(f"no execution for order {reference} in {machine}")
     return sorted(found, key=lambda d: d["startDate"])
