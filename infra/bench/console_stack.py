@@ -179,9 +179,13 @@ def release_waiting(session: Any, deployed: Deployed) -> int:
         QueueUrl=deployed.carrier_queue, MaxNumberOfMessages=10
     ).get("Messages"):
         for message in messages:
-            sfn.send_task_success(taskToken=json.loads(message["Body"])["taskToken"], output="{}")
+            token = json.loads(message["Body"])["taskToken"]
+            try:
+                sfn.send_task_success(taskToken=token, output="{}")
+                answered += 1
+            except (sfn.exceptions.InvalidToken, sfn.exceptions.TaskTimedOut):
+                pass  # that wait has ended already
             sqs.delete_message(
                 QueueUrl=deployed.carrier_queue, ReceiptHandle=message["ReceiptHandle"]
             )
-            answered += 1
     return answered
