@@ -19,7 +19,7 @@ def doc_shot(page: Page, name: str) -> None:
     part, small."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"doc-{name}.png"
-    page.locator("body").screenshot(path=path)
+    page.locator("main").screenshot(path=path)
     if os.environ.get(DOC_SHOTS_ENV):
         DOC_SHOTS.mkdir(exist_ok=True)
         shutil.copy(path, DOC_SHOTS / f"console-{name}.png")
