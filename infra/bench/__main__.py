@@ -1,4 +1,5 @@
-"""``python -m infra.bench [--smoke] [--only cold,warm,e2e,workflow,package,cost] [--out DIR]``
+"""``python -m infra.bench [--smoke] [--only PART,...] [--out DIR]``; parts: cold, warm, e2e,
+workflow, package, cost, console.
 
 Measures, once each, and writes DIR/results.json and DIR/results.md (default build/bench),
 then prints the markdown. ``--smoke`` runs every part minimally (2 cold-start runs, 20 warm
@@ -22,6 +23,7 @@ from typing import Any
 from infra.bench import (
     artifact,
     cold,
+    console,
     cost,
     cost_inputs,
     e2e,
@@ -32,7 +34,7 @@ from infra.bench import (
 )
 from infra.bench.template import REPO_ROOT
 
-PARTS = ("cold", "warm", "e2e", "workflow", "package", "cost")
+PARTS = ("cold", "warm", "e2e", "workflow", "package", "cost", "console")
 WARM_CASE_FUNCTIONS = {
     "workflow_starter": "WorkflowStarterFunction",
     "upstream_events": "UpstreamEventsFunction",
@@ -59,6 +61,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--concurrency", type=int, default=4)
     p.add_argument("--cold-runs", type=int, default=None, help="default 15; smoke 2")
     p.add_argument("--warm-calls", type=int, default=None, help="default 2000; smoke 20")
+    p.add_argument(
+        "--console-executions", type=int, default=None, help="console: default 1000; smoke 20"
+    )
     ns = p.parse_args(argv)
     ns.parts = [s.strip() for s in ns.only.split(",") if s.strip()]
     unknown = set(ns.parts) - set(PARTS)
@@ -131,6 +136,11 @@ def main(argv: list[str] | None = None) -> int:
         )
     if "cost" in parts:
         results["cost"] = _guarded("cost", lambda: cost.run(_cost_inputs(run, results)))
+    if "console" in parts:
+        loaded = ns.console_executions or (20 if smoke else 1000)
+        results["console"] = _guarded(
+            "console", lambda: console.run(executions=loaded, requests=3 if smoke else 50)
+        )
     ns.out.mkdir(parents=True, exist_ok=True)
     (ns.out / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
     markdown = report.render(results)

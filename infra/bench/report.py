@@ -40,6 +40,7 @@ def render(results: dict[str, Any]) -> str:
         ("workflow", _workflow),
         ("package", _package),
         ("cost", _cost),
+        ("console", _console),
     ):
         if part not in results:
             continue
@@ -271,3 +272,21 @@ def _cost(d: dict[str, Any]) -> list[str]:
         fn_rows,
     )
     return [*lines, "", *[f"- {a}" for a in i["assumptions"]]]
+
+
+def _console(d: dict[str, Any]) -> list[str]:
+    rows = [
+        [name, flavour, p["aws_calls"], p["p50_ms"], p["p95_ms"], p["p99_ms"]]
+        for flavour, measured in d["flavours"].items()
+        for name, p in measured.items()
+    ]
+    return [
+        f"## Operator console ({d['executions']} executions in moto, {d['requests_per_page']} "
+        "requests per page over loopback HTTP)",
+        "",
+        f"Target: every page p50 < {d['target_p50_ms']:g} ms; worst p50 {d['worst_p50_ms']} ms: "
+        f"meets target {_ok(d['meets_target'])}. moto answers in-process: on AWS add a round "
+        "trip per AWS call.",
+        "",
+        *_table(["Page", "Stack", "AWS calls", "p50 ms", "p95 ms", "p99 ms"], rows),
+    ]

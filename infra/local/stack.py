@@ -25,6 +25,7 @@ __all__ = ["LocalStack", "Options", "PortBusy"]
 
 REPO = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"
+CONSOLE_PORT = 3030
 log = logging.getLogger("localstack.steps")
 
 STEPS = {  # domain event -> what the step log says (ids only: no personal data)
@@ -62,6 +63,9 @@ class Options:
     time_scale: float | None = None
     """Real seconds per workflow second (moto_patches' default when None)."""
     handler_logs: bool = False
+    console_port: int | None = CONSOLE_PORT
+    """The operator console (infra/ops/console); None: no console. The default port, when
+    busy, means no console (a warning), not a stack that does not start."""
 
 
 @dataclass
@@ -73,6 +77,7 @@ class LocalStack:
     _moto: Any = None
     _api: Any = None
     _api_thread: threading.Thread | None = None
+    _console: Any = None
 
     @property
     def aws_url(self) -> str:
@@ -81,6 +86,10 @@ class LocalStack:
     @property
     def api_url(self) -> str:
         return f"http://{self.options.host}:{self.options.api_port}"
+
+    @property
+    def console_url(self) -> str | None:
+        return self._console.url if self._console is not None else None
 
     @property
     def stage(self) -> str:
@@ -93,6 +102,7 @@ class LocalStack:
         o = self.options
         api_socket = bind(o.host, o.api_port, "--api-port")
         bind(o.host, o.aws_port, "--aws-port").close()
+        console_socket = self._console_socket()
         environment(self.aws_url, o.aws_port, o.handler_logs)
         self._start_moto()
         import boto3
@@ -110,6 +120,10 @@ class LocalStack:
         for part in self._parts:
             part.start()
         self._start_api(cfn, session, api_socket)
+        if console_socket is not None:
+            from infra.ops.console.server import local_console
+
+            self._console = local_console(self.describe(), console_socket, o.host).start()
         self.started_in = time.monotonic() - began
         o.state_file.parent.mkdir(parents=True, exist_ok=True)
         o.state_file.write_text(json.dumps(self.describe(), indent=2) + "\n")
@@ -125,6 +139,8 @@ class LocalStack:
         from infra.local import moto_patches
 
         steps: list[tuple[str, Any]] = []
+        if self._console is not None:
+            self._console.stop()
         if self._api is not None and self._api_thread is not None:
             self._api.should_exit = True
             steps.append(("api", self._api_thread))
@@ -143,6 +159,20 @@ class LocalStack:
             log.debug("stopped moto in %.2f s", time.monotonic() - began)
 
     # ----- parts ----------------------------------------------------------------------
+    def _console_socket(self) -> socket.socket | None:
+        from infra.ops.console import server
+
+        port = self.options.console_port
+        if port is None:
+            return None
+        try:
+            return server.bind(self.options.host, port, "--console-port")
+        except server.PortBusy:
+            if port != CONSOLE_PORT:
+                raise PortBusy(port, "--console-port") from None
+            log.warning("port %s is in use: no console (--console-port N moves it)", port)
+            return None
+
     def _start_moto(self) -> None:
         from moto.core.models import default_user_config
         from moto.server import ThreadedMotoServer

@@ -11,16 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from botocore.exceptions import (
-    BotoCoreError,
-    ClientError,
-    EndpointConnectionError,
-    NoCredentialsError,
-    NoRegionError,
-    ProfileNotFound,
-)
-
 from infra.ops import dlq, errors, execution, executions, orders, redrive, retry
+from infra.ops.console import command as console_command
 from infra.ops.redact import plain
 from infra.ops.render import Output
 from infra.ops.stack import LOCAL_STACK_FILE
@@ -84,6 +76,8 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("retry", parents=[common], help="retry a failed execution")
     r.add_argument("order_id", metavar="ORDER_ID")
     r.add_argument("--force", action="store_true", help="even if the order's status is final")
+
+    console_command.add_parser(sub, common)
     return p
 
 
@@ -122,23 +116,16 @@ def main(
             if args.aws
             else local_target(args.stack_file)
         )
+        if args.command == "console":
+            return console_command.run(target, args, out)
         if args.command == "executions" and args.follow:
             return _follow(target, args, as_json, out)
         output = COMMANDS[args.command](target, args)
-    except errors.OpsError as error:
-        return _fail(str(error), error.exit_code)
-    except EndpointConnectionError as error:
-        hint = " (is it running? python -m infra.local)" if not args.aws else ""
-        return _fail(f"cannot reach {error.kwargs.get('endpoint_url')}{hint}", errors.UNAVAILABLE)
-    except (NoCredentialsError, NoRegionError, ProfileNotFound) as error:
-        return _fail(f"AWS credentials: {error}", errors.UNAVAILABLE)
-    except ClientError as error:
-        detail = error.response.get("Error", {})
-        return _fail(
-            f"{error.operation_name}: {detail.get('Code')}: {detail.get('Message')}", errors.FAILED
-        )
-    except BotoCoreError as error:
-        return _fail(str(error), errors.UNAVAILABLE)
+    except Exception as error:
+        explained = errors.explain(error, args.aws)
+        if explained is None:
+            raise
+        return _fail(*explained)
     if as_json:
         out.write(json.dumps(plain(output.data), indent=2) + "\n")
     else:

@@ -20,7 +20,7 @@ from infra.ops.render import Output
 from infra.ops.target import Target
 
 _DESERIALIZER = TypeDeserializer()
-_SHOWN = {
+SHOWN = {  # the fields the story names; the others are listed as they are
     "orderId",
     "customerId",
     "status",
@@ -34,7 +34,7 @@ _SHOWN = {
     "waitToken",
     "reason",
 }
-_INDEXES = {"GSI1PK", "GSI1SK", "expiration"}
+INDEXES = {"GSI1PK", "GSI1SK", "expiration"}
 _ENVELOPE = {"orderId", "version", "occurredAt", "eventId"}
 
 
@@ -155,7 +155,7 @@ def _order_lines(order_id: str, o: dict[str, Any]) -> list[str]:
     ]
     if o.get("reason"):
         lines.append(f"  reason    {o['reason']}")
-    others = {k: v for k, v in o.items() if k not in _SHOWN | _INDEXES}
+    others = {k: v for k, v in o.items() if k not in SHOWN | INDEXES}
     if others:
         lines.append(f"  other     {preview(others, 300)}")
     return lines
