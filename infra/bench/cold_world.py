@@ -153,9 +153,18 @@ class Seeder:
                 "orderId": w.authorized(),
                 "taskToken": f"bench-{uuid.uuid4()}",
             },
+            "CapturePaymentFunction": lambda: {
+                "orderId": w.dispatched(),
+                "taskToken": f"bench-{uuid.uuid4()}",
+            },
+            "AskOperatorFunction": lambda: {
+                "orderId": w.in_transit(),
+                "taskToken": f"bench-{uuid.uuid4()}",
+            },
             "CompleteOrderFunction": lambda: {"orderId": w.delivered()},
             "CancelShipmentFunction": lambda: {"orderId": w.shipping()},
             "VoidPaymentFunction": lambda: {"orderId": w.authorized()},
+            "RefundPaymentFunction": lambda: {"orderId": w.lost()},
             "FailOrderFunction": lambda: {
                 "orderId": w.placed(),
                 "error": {"Error": "States.Timeout", "Cause": None},
