@@ -41,6 +41,7 @@ WARM_CASE_FUNCTIONS = {
     "outbox_relay": "OutboxRelayFunction",
     "task authorize_payment": "AuthorizePaymentFunction",
     "task request_shipment": "RequestShipmentFunction",
+    "task capture_payment": "CapturePaymentFunction",
     "task complete_order": "CompleteOrderFunction",
 }
 
