@@ -1,6 +1,7 @@
 """The installed package (``pip install .``: the orderflow-ops command) declares what it ships:
 every third-party module a shipped module imports belongs to a declared dependency, the runtime
-ones for the core and the operator CLI, the ``local`` extra for the local stack."""
+ones for the core and the operator CLI, the ``console`` extra for the operator console, the
+``local`` extra for the local stack (which serves the console too)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ REPO = Path(__file__).resolve().parents[2]
 PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
 FIRST_PARTY = {"domain", "adapters", "handlers", "infra"}
 WITH_LOCAL_EXTRA = ("infra/local/", "infra/sam_translate.py")
+WITH_CONSOLE_EXTRA = ("infra/ops/console/",)
 
 
 _REQUIREMENT = re.compile(r"^([A-Za-z0-9._-]+)(?:\[([^\]]*)\])?")
@@ -60,13 +62,21 @@ def test_the_benchmarks_do_not_ship_and_the_cli_does() -> None:
 
 
 def test_every_shipped_import_is_declared() -> None:
+    extras = PROJECT["project"]["optional-dependencies"]
     core = _modules_of(PROJECT["project"]["dependencies"])
-    local = core | _modules_of(PROJECT["project"]["optional-dependencies"]["local"])
+    local = core | _modules_of(extras["local"])
+    console = core | _modules_of(extras["console"])
     assert {"boto3", "botocore", "pydantic", "aws_lambda_powertools"} <= core
+    assert "jinja2" in console  # starlette's templates import it: the console's pages need it
+    assert console <= local  # the local stack serves the console
     problems = []
     for source in _shipped():
         where = source.relative_to(REPO).as_posix()
-        declared = local if where.startswith(WITH_LOCAL_EXTRA) else core
+        declared = core
+        if where.startswith(WITH_LOCAL_EXTRA):
+            declared = local
+        elif where.startswith(WITH_CONSOLE_EXTRA):
+            declared = console
         for module in runtime_imports(source):
             top = module.partition(".")[0]
             if top in sys.stdlib_module_names or top in LAMBDA_RUNTIME_MODULES | FIRST_PARTY:
