@@ -59,8 +59,7 @@ def dead_letter_queues(target: Target) -> list[DeadLetterQueue]:
     sqs = target.client("sqs")
     refs = target.config.queues
     urls = {queue_name(u): u for r in refs.values() for u in (r.url, r.dlq_url) if u}
-    labels = dict(target.config.dead_letter_labels)
-    labels.update({r.dlq_url: label for label, r in refs.items() if r.dlq_url and not r.url})
+    labels = {r.dlq_url: label for label, r in refs.items() if r.dlq_url and not r.url}
     found: dict[str, DeadLetterQueue] = {}
     for label, ref in refs.items():
         if not ref.url:

@@ -41,18 +41,27 @@ def redrive_command(target: Target, wanted: str | None, dry_run: bool = False) -
     return Output(data, lines or ["no dead-letter queues"], FAILED if failed else 0)
 
 
+WOULD = {
+    "move-task": "would-move",
+    "moved": "would-move",
+    "re-put": "would-re-put",
+    "skipped": "would-skip",
+}
+"""``--dry-run``'s action for each of ``_action``'s."""
+
+
 def _plan(target: Target, dlq: DeadLetterQueue) -> tuple[dict[str, Any], str]:
-    """``--dry-run``: what ``_redrive`` would do (``plan``), from the queue's depth alone."""
+    """``--dry-run``: what ``_redrive`` would do (``plan``, which the console's confirmation
+    shows too), from the queue's depth alone: nothing is received or sent."""
     depth, text = plan(target, dlq)
-    action = {"moved": "move", "move-task": "move", "re-put": "re-put"}.get(
-        _action(target, dlq), "skip"
-    )
-    result = {"action": f"would-{action}" if depth else "none", "approximateCount": depth}
-    return {**result, "dryRun": True}, f"dry run: would {text}" if depth else "dry run: empty"
+    action = WOULD[_action(target, dlq)] if depth else "none"
+    result = {"action": action, "approximateCount": depth, "dryRun": True}
+    return result, f"dry run: would {text}" if depth else "dry run: empty"
 
 
 def plan(target: Target, dlq: DeadLetterQueue) -> tuple[int, str]:
-    """(approximate depth, what a redrive of ``dlq`` would do now), said before doing it."""
+    """(approximate depth, what a redrive of ``dlq`` would do now), said before doing it: a
+    verb phrase after "will" (the console) or "would" (``--dry-run``)."""
     depth = queue_depth(target.client("sqs"), dlq.url)
     action = _action(target, dlq)
     if depth == 0:
@@ -74,7 +83,7 @@ def plan(target: Target, dlq: DeadLetterQueue) -> tuple[int, str]:
             "and delete each once accepted; messages that are not EventBridge events stay"
         )
     else:
-        text = "nothing: no source queue, and no bus to put events on"
+        text = f"leave the ~{depth} messages in place: no source queue, and no bus to put events on"
     return depth, text
 
 
