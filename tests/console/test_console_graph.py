@@ -30,7 +30,8 @@ def test_every_state_of_the_saga_is_drawn_and_every_transition_points_down() -> 
     for line in drawn.lines:
         assert nodes[line.target].y > nodes[line.source].y, (line.source, line.target)
     assert ("RequestShipment", "CancelShipment") in pairs  # a Catch
-    assert ("CancelledOrFailed", "OrderFailed") in pairs  # a Choice's Default
+    assert ("CapturePayment", "AskOperator") in pairs  # the Catch of a timeout
+    assert ("RefundPayment", "FailOrder") in pairs  # a Next
 
 
 def test_no_two_states_of_a_row_overlap_and_all_fit_in_the_picture() -> None:
@@ -46,11 +47,35 @@ def test_no_two_states_of_a_row_overlap_and_all_fit_in_the_picture() -> None:
         assert 0 < node.y < drawn.height
 
 
+CHOOSING = {  # the saga has no Choice state: a machine that has one
+    "StartAt": "Closed",
+    "States": {
+        "Closed": {
+            "Type": "Choice",
+            "Choices": [
+                {"Variable": "$.order.status", "StringEquals": "CANCELLED", "Next": "Cancelled"},
+                {"Variable": "$.order.status", "StringEquals": "REFUNDED", "Next": "Cancelled"},
+            ],
+            "Default": "Failed",
+        },
+        "Cancelled": {"Type": "Succeed"},
+        "Failed": {"Type": "Fail", "Error": "OrderFailed"},
+    },
+}
+
+
 def test_catch_labels_name_the_errors_and_choices_their_rule() -> None:
     kinds = {(a, b): (kind, label) for a, b, kind, label in transitions(SAGA)}
     assert kinds[("AuthorizePayment", "PaymentWasDeclined")] == ("catch", "PaymentDeclined")
-    kind, label = kinds[("CancelledOrFailed", "OrderWasCancelled")]
-    assert kind == "choice" and "CANCELLED" in label
+    assert kinds[("CapturePayment", "CancelShipment")] == (
+        "catch",
+        "PaymentCaptureFailed, ShipmentFailed",
+    )
+    assert kinds[("CapturePayment", "AskOperator")] == ("catch", "States.Timeout")
+    kinds = {(a, b): (kind, label) for a, b, kind, label in transitions(CHOOSING)}
+    kind, label = kinds[("Closed", "Cancelled")]
+    assert kind == "choice" and "CANCELLED" in label and "REFUNDED" in label  # one pair, joined
+    assert kinds[("Closed", "Failed")] == ("default", "otherwise")
 
 
 def test_a_loop_back_is_drawn_going_up_and_the_layout_ends() -> None:
@@ -78,6 +103,7 @@ def test_a_loop_back_is_drawn_going_up_and_the_layout_ends() -> None:
 
 
 def test_the_path_taken_is_marked_with_where_it_failed_and_what_was_retried() -> None:
+    # A failed delivery, then a compensation that kept failing: CompensationFailed (a page).
     steps = [
         {"kind": "started", "state": None},
         {"kind": "entered", "state": "AuthorizePayment"},
@@ -87,24 +113,47 @@ def test_the_path_taken_is_marked_with_where_it_failed_and_what_was_retried() ->
         {"kind": "retry", "state": "RequestShipment"},
         {"kind": "failed", "state": "RequestShipment"},
         {"kind": "exited", "state": "RequestShipment"},
-        {"kind": "entered", "state": "VoidPayment"},
-        {"kind": "exited", "state": "VoidPayment"},
-        {"kind": "entered", "state": "FailOrder"},
+        {"kind": "entered", "state": "CancelShipment"},
+        {"kind": "failed", "state": "CancelShipment"},
+        {"kind": "exited", "state": "CancelShipment"},
+        {"kind": "entered", "state": "CompensationFailed"},
         {"kind": "failed", "state": None},
     ]
     drawn, nodes = _by_name(SAGA, steps, status="FAILED")
     assert set(nodes["RequestShipment"].marks) == {"visited", "failed", "retried"}
     assert nodes["RequestShipment"].retries == 1
-    assert set(nodes["FailOrder"].marks) == {"visited", "failed"}  # where it stopped
-    assert nodes["VoidPayment"].marks == ("visited",)
-    assert nodes["CompleteOrder"].marks == ()
+    assert set(nodes["CancelShipment"].marks) == {"visited", "failed"}
+    assert set(nodes["CompensationFailed"].marks) == {"visited", "failed"}  # where it stopped
+    assert nodes["AuthorizePayment"].marks == ("visited",)
+    assert nodes["VoidPayment"].marks == nodes["CompleteOrder"].marks == ()
     taken = {(line.source, line.target) for line in drawn.lines if line.taken}
     assert taken == {
         (START, "AuthorizePayment"),
         ("AuthorizePayment", "RequestShipment"),
-        ("RequestShipment", "VoidPayment"),
-        ("VoidPayment", "FailOrder"),
+        ("RequestShipment", "CancelShipment"),
+        ("CancelShipment", "CompensationFailed"),
     }
+
+
+def test_a_compensated_business_failure_ends_without_a_failed_mark() -> None:
+    # A parcel lost after the capture: compensated and refunded, the execution SUCCEEDED.
+    path = [
+        "AuthorizePayment",
+        "RequestShipment",
+        "CapturePayment",
+        "CancelShipment",
+        "VoidPayment",
+        "RefundPayment",
+        "FailOrder",
+    ]
+    steps = [{"kind": k, "state": s} for s in path for k in ("entered", "exited")]
+    steps.insert(5, {"kind": "failed", "state": "CapturePayment"})  # ShipmentFailed, caught
+    drawn, nodes = _by_name(SAGA, steps, status="SUCCEEDED")
+    assert set(nodes["CapturePayment"].marks) == {"visited", "failed"}
+    assert nodes["FailOrder"].marks == nodes["RefundPayment"].marks == ("visited",)
+    assert nodes["CompleteOrder"].marks == ()
+    taken = {(line.source, line.target) for line in drawn.lines if line.taken}
+    assert taken == set(zip([START, *path], path, strict=False))
 
 
 def test_a_running_execution_marks_the_state_it_waits_in() -> None:

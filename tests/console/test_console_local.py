@@ -1,6 +1,7 @@
 """The console of ``make run`` in a browser, on the real local stack (``python -m infra.local
 --console-port N``): list and filter, one execution's graph and timeline, a running order that
-finishes on the page, a retry and a dead letter redriven after a confirmation."""
+finishes on the page, a retry of a stopped saga and a dead letter redriven after a
+confirmation."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -32,7 +34,9 @@ class Stack:
     console: str
     log: Path
     orders: dict[str, dict[str, Any]]
-    """Orders placed once for the module, by what they show: completed, lost (FAILED)."""
+    """Orders placed once for the module, by what they show: completed; lost (the parcel lost
+    after the capture: refunded, the order FAILED, its execution SUCCEEDED); outage (its
+    execution FAILED: the payment provider was down for longer than the retries)."""
 
 
 @pytest.fixture(scope="module")
@@ -44,12 +48,51 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     ):
         with target.http("console-alice") as api:
             completed = place(api, order_body()).json()
-            lost = place(api, order_body(city="Lostville")).json()
             orders = {
+                "lost": _lost_after_the_capture(target, api),
+                "outage": _outlasted_by_an_outage(target, api),
                 "completed": wait_for(api, completed["orderId"], "COMPLETED"),
-                "lost": wait_for(api, lost["orderId"], "FAILED"),
             }
         yield Stack(target, f"http://127.0.0.1:{port}", workdir / "local-stack.log", orders)
+
+
+def _lost_after_the_capture(target: Target, api: httpx.Client) -> dict[str, Any]:
+    """Silentville: the test is the carrier, so the news of the loss surely follows the
+    capture at dispatch (Lostville's simulated carrier may be quicker than the capture)."""
+    booked = wait_for(
+        api, place(api, order_body(city="Silentville")).json()["orderId"], "SHIPMENT_REQUESTED"
+    )
+    carrier_says(target, "ShipmentDispatched", booked)
+    _until_captured(api, booked["orderId"])
+    carrier_says(target, "ShipmentDeliveryFailed", booked)
+    return wait_for(api, booked["orderId"], "FAILED")
+
+
+def _outlasted_by_an_outage(target: Target, api: httpx.Client) -> dict[str, Any]:
+    """tok_unavailable: the payment provider is down for longer than AuthorizePayment's
+    retries, so the execution FAILED (a fault, not an outcome) with the order still PLACED."""
+    order = place(api, order_body(payment_token="tok_unavailable")).json()
+    machine = target.names["state_machine"]
+    arn = f"{machine.replace(':stateMachine:', ':execution:')}:{order['orderId']}"
+    sfn, deadline = target.client("stepfunctions"), time.monotonic() + 60
+    while _status(sfn, arn) in (None, "RUNNING"):  # None: the starter has not started it yet
+        assert time.monotonic() < deadline, f"{arn} not ended after 60 s"
+        time.sleep(0.2)
+    return wait_for(api, order["orderId"], "PLACED")
+
+
+def _status(sfn: Any, arn: str) -> str | None:
+    try:
+        return str(sfn.describe_execution(executionArn=arn)["status"])
+    except sfn.exceptions.ExecutionDoesNotExist:
+        return None
+
+
+def _until_captured(api: httpx.Client, order_id: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while api.get(f"/orders/{order_id}").json()["payment"]["status"] != "CAPTURED":
+        assert time.monotonic() < deadline, f"order {order_id} was not captured in {timeout} s"
+        time.sleep(0.2)
 
 
 def test_the_banner_names_the_console_and_it_answers(stack: Stack) -> None:
@@ -57,11 +100,12 @@ def test_the_banner_names_the_console_and_it_answers(stack: Stack) -> None:
 
 
 def test_the_list_updates_itself_and_filters_by_status(stack: Stack, page: Page) -> None:
-    completed, lost = (stack.orders[k]["orderId"] for k in ("completed", "lost"))
+    completed, lost, outage = (stack.orders[k]["orderId"] for k in ("completed", "lost", "outage"))
     page.goto(f"{stack.console}/executions")
     rows = page.locator("#rows tr[data-execution]")
     expect(rows.filter(has_text=completed)).to_contain_text("succeeded")
-    expect(rows.filter(has_text=lost)).to_contain_text("failed")
+    expect(rows.filter(has_text=lost)).to_contain_text("succeeded")  # compensated: no fault
+    expect(rows.filter(has_text=outage)).to_contain_text("failed")
     not_reloaded(page)
     with stack.target.http("console-bob") as api:
         newer = place(api, order_body()).json()["orderId"]
@@ -72,8 +116,8 @@ def test_the_list_updates_itself_and_filters_by_status(stack: Stack, page: Page)
 
     page.get_by_role("link", name="failed", exact=True).click()
     expect(page).to_have_url(re.compile(r"status=FAILED"))
-    expect(rows.filter(has_text=lost)).to_have_count(1)
-    expect(rows.filter(has_text=completed)).to_have_count(0)
+    expect(rows.filter(has_text=outage)).to_have_count(1)
+    expect(rows.filter(has_text=lost)).to_have_count(0)  # a business failure is no fault
     assert set(rows.locator(".status").all_inner_texts()) == {"failed"}
 
     page.get_by_label("search by order id").fill(completed)
@@ -90,21 +134,30 @@ def test_an_execution_shows_its_path_in_the_graph_and_its_timeline(
     lost = stack.orders["lost"]["orderId"]
     page.goto(f"{stack.console}/executions?q={lost}")
     page.get_by_role("link", name=lost, exact=True).click()
-    expect(page.locator("#status")).to_have_text("failed")
-    expect(page.locator("p.error")).to_contain_text("OrderFailed")
+    expect(page.locator("#status")).to_have_text("succeeded")  # compensated and refunded
     graph = page.locator("svg.graph")
-    path = ["AuthorizePayment", "RequestShipment", "VoidPayment", "FailOrder", "OrderFailed"]
+    path = [
+        "AuthorizePayment",
+        "RequestShipment",
+        "CapturePayment",
+        "CancelShipment",
+        "VoidPayment",
+        "RefundPayment",
+        "FailOrder",
+    ]
     for state in path:
         expect(graph.locator(f'g[data-state="{state}"]')).to_have_class(re.compile(r"\bvisited\b"))
-    for state in ("RequestShipment", "OrderFailed"):
-        expect(graph.locator(f'g[data-state="{state}"]')).to_have_class(re.compile(r"\bfailed\b"))
-    expect(graph.locator('g[data-state="CompleteOrder"]')).not_to_have_class(re.compile("visited"))
-    expect(graph.locator("path.line.taken")).to_have_count(6)  # Start, then 5 transitions
+    capture = graph.locator('g[data-state="CapturePayment"]')
+    expect(capture).to_have_class(re.compile(r"\bfailed\b"))  # ShipmentFailed, caught
+    expect(graph.locator('g[data-state="FailOrder"]')).not_to_have_class(re.compile("failed"))
+    for state in ("CompleteOrder", "AskOperator", "CompensationFailed"):
+        expect(graph.locator(f'g[data-state="{state}"]')).not_to_have_class(re.compile("visited"))
+    expect(graph.locator("path.line.taken")).to_have_count(7)  # Start, then 6 transitions
     timeline = page.locator(".timeline tbody tr")
-    failed = page.locator('.timeline tr.step.failed[data-state="RequestShipment"]')
+    failed = page.locator('.timeline tr.step.failed[data-state="CapturePayment"]')
     expect(failed).to_contain_text("ShipmentFailed")
-    expect(timeline.last).to_contain_text("execution failed: OrderFailed")
-    graph.locator('g[data-state="VoidPayment"]').click()
+    expect(timeline.last).to_contain_text("execution succeeded")
+    graph.locator('g[data-state="RefundPayment"]').click()
     expect(page.locator(".timeline tr.picked")).to_have_count(2)  # entered, left
     page.locator(".timeline details").first.evaluate("d => d.open = true")
     text = page.locator("main").inner_text()
@@ -125,6 +178,10 @@ def test_a_running_order_finishes_on_the_page_without_a_reload(stack: Stack, pag
     expect(page.locator("p.now")).to_contain_text("waiting for the carrier in RequestShipment")
     not_reloaded(page)
     carrier_says(stack.target, "ShipmentDispatched", booked)
+    captured = page.locator('svg.graph g[data-state="CapturePayment"]')
+    expect(captured).to_have_class(re.compile(r"\bcurrent\b"))  # captured, waits for delivery
+    expect(page.locator("p.now")).to_contain_text("waiting for the carrier in CapturePayment")
+    expect(waiting).not_to_have_class(re.compile(r"\bcurrent\b"))
     carrier_says(stack.target, "ShipmentDelivered", booked)
     expect(page.locator("#status")).to_have_text("succeeded")
     expect(page.locator('svg.graph g[data-state="CompleteOrder"]')).to_have_class(
@@ -136,23 +193,27 @@ def test_a_running_order_finishes_on_the_page_without_a_reload(stack: Stack, pag
 
 
 def test_a_failed_execution_is_retried_after_a_confirmation(stack: Stack, page: Page) -> None:
-    lost = stack.orders["lost"]["orderId"]
-    page.goto(f"{stack.console}/orders/{lost}")
-    expect(page.locator(".story")).to_contain_text("VOIDED")
+    order_id = stack.orders["outage"]["orderId"]
+    page.goto(f"{stack.console}/orders/{order_id}")
+    expect(page.locator(".story")).to_contain_text("PENDING")  # nothing was authorized
     expect(page.locator(".story")).to_contain_text('"shippingAddress": "<redacted>"')
     assert not any(value in page.locator("main").inner_text() for value in PERSONAL)
-    page.goto(f"{stack.console}/executions/{lost}")
-    page.get_by_role("link", name="Retry…").click()
-    expect(page.locator(".confirm .what")).to_contain_text(f"order {lost} is FAILED")
-    expect(page.locator(".confirm .what")).to_contain_text(f"start a new execution {lost}-retry-1")
-    page.get_by_role("button", name="Retry anyway").click()
-    expect(page.locator(".outcome")).to_contain_text(f"started {lost}-retry-1")
+    attention = page.locator(".attention")
+    expect(attention).to_contain_text("the saga stopped (FAILED PaymentProviderUnavailable)")
+    expect(attention).to_contain_text("with the order still PLACED: fix the cause, then retry it")
+    attention.get_by_role("link", name="Retry…").click()
+    what = page.locator(".confirm .what")
+    expect(what).to_contain_text(f"Retrying {order_id} (FAILED) will start a new execution")
+    expect(what).to_contain_text(f"{order_id}-retry-1 from the beginning")
+    page.get_by_role("button", name="Retry", exact=True).click()
+    expect(page.locator(".outcome")).to_contain_text(f"started {order_id}-retry-1")
     page.get_by_role("link", name="Follow the execution").click()
-    expect(page.locator("h1")).to_contain_text(f"{lost}-retry-1")
-    # The carrier answers a booking once: the ended saga's retry waits, as the page warned.
-    expect(page.locator("p.now")).to_contain_text("waiting for the carrier in RequestShipment")
-    page.goto(f"{stack.console}/executions/{lost}")
-    expect(page.locator("p.attempts a")).to_have_text([lost, f"{lost}-retry-1"])
+    expect(page.locator("h1")).to_contain_text(f"{order_id}-retry-1")
+    # The provider is still down for this card: the retry fails the same way, as warned.
+    expect(page.locator("#status")).to_have_text("failed")
+    expect(page.locator("p.error")).to_contain_text("PaymentProviderUnavailable")
+    page.goto(f"{stack.console}/executions/{order_id}")
+    expect(page.locator("p.attempts a")).to_have_text([order_id, f"{order_id}-retry-1"])
 
 
 def test_a_dead_letter_is_redriven_after_a_confirmation(stack: Stack, page: Page) -> None:

@@ -1,5 +1,6 @@
 """One order's story: the item, its outbox events, its executions (the CLI's ``order --json``,
-redacted there), and what asks an operator to act. Re-fetched while an execution runs."""
+redacted there), and what asks an operator to act (a NEEDS_ATTENTION order's action, a stopped
+saga). Re-fetched while an execution runs."""
 
 from __future__ import annotations
 
@@ -37,20 +38,31 @@ def _view(request: Request) -> dict[str, Any]:
         "order": order,
         "events": [_event(e) for e in data["events"]],
         "executions": executions,
-        "attention": attention(order, executions),
+        "attention": attention(order, executions, data["action"]),
         "other": {k: v for k, v in order.items() if k not in SHOWN | INDEXES},
         "final": not any(e["status"] in ("RUNNING", "PENDING_REDRIVE") for e in executions),
     }
 
 
 def attention(
-    order: dict[str, Any], executions: list[dict[str, Any]]
+    order: dict[str, Any], executions: list[dict[str, Any]], action: str | None = None
 ) -> list[tuple[str, str | None]]:
-    """What an operator should act on, and where. Order flags that the domain adds later
-    (money checks, the payment provider's disputes) belong here, one sentence each."""
+    """What an operator should act on, and where. ``action`` is what the domain asks of an
+    operator (``domain/attention.py``, the CLI's ``order`` ACTION line: a NEEDS_ATTENTION
+    order). Order flags that the domain adds later (money checks, the payment provider's
+    disputes) belong here, one sentence each."""
     status = order.get("status")
     found: list[tuple[str, str | None]] = []
     latest = executions[-1] if executions else None
+    if action:  # the saga waits in AskOperator meanwhile: its execution is the place to look
+        reason = order.get("reason")
+        waiting = latest if latest and latest["status"] == "RUNNING" else None
+        found.append(
+            (
+                f"{reason}: {action}" if reason else action,
+                f"/executions/{waiting['name']}" if waiting else None,
+            )
+        )
     if latest and latest["status"] in RETRYABLE and status not in TERMINAL:
         found.append(
             (
