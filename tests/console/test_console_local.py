@@ -1,7 +1,7 @@
 """The console of ``make run`` in a browser, on the real local stack (``python -m infra.local
 --console-port N``): list and filter, one execution's graph and timeline, a running order that
-finishes on the page, a retry of a stopped saga and a dead letter redriven after a
-confirmation."""
+finishes on the page, a lost parcel's refund in its order's story, a retry of a failed saga and
+a dead letter redriven after a confirmation."""
 
 from __future__ import annotations
 
@@ -164,6 +164,18 @@ def test_an_execution_shows_its_path_in_the_graph_and_its_timeline(
     assert not any(value in text for value in PERSONAL)
     assert "Traceback" not in text and "stackTrace" not in text
     doc_shot(page, "execution")
+
+
+def test_a_lost_parcel_is_refunded_in_its_orders_story(stack: Stack, page: Page) -> None:
+    lost = stack.orders["lost"]
+    page.goto(f"{stack.console}/orders/{lost['orderId']}")
+    story = page.locator(".story")
+    total = f"{lost['total']['amount']} {lost['total']['currency']}"
+    expect(story).to_contain_text(f"CAPTURED · {total} · captured {total} · refunded {total}")
+    expect(story).to_contain_text(f"undelivered {total}")
+    expect(story).to_contain_text("the carrier could not deliver the parcel")
+    expect(page.locator("table.events")).to_contain_text("RefundIssued")
+    expect(page.locator(".attention")).to_have_count(0)  # compensated: nothing to do
 
 
 def test_a_running_order_finishes_on_the_page_without_a_reload(stack: Stack, page: Page) -> None:
