@@ -18,6 +18,9 @@ VENV_STAMP = $(VENV)/.orderflow-dev-installed
 # SAM CLI pins its own boto3, so `sam validate --lint` gets a venv of its own.
 SAM_VENV ?= .venv-sam
 SAM_STAMP = $(SAM_VENV)/.orderflow-sam-installed
+# MiniStack (local AWS emulator with CloudFormation) pins its own botocore: a venv of its own too.
+MINISTACK_VENV ?= .venv-ministack
+MINISTACK_STAMP = $(MINISTACK_VENV)/.orderflow-ministack-installed
 NODE_STAMP = node_modules/.orderflow-npm-ci
 
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-n auto"` or `PYTEST_ARGS=-x`.
@@ -43,6 +46,8 @@ help: ## Show this help
 $(VENV_STAMP): requirements/dev.txt
 	@test -x $(PY) || { echo "creating $(VENV)"; $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install --disable-pip-version-check --require-hashes -r requirements/dev.txt
+	@# The project itself, editable: the orderflow-ops command (setuptools comes from dev.txt)
+	$(PY) -m pip install --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
 
 $(SAM_STAMP): requirements/sam.txt
@@ -52,12 +57,21 @@ $(SAM_STAMP): requirements/sam.txt
 		-r requirements/sam.txt
 	@touch $@
 
+$(MINISTACK_STAMP): requirements/ministack.txt
+	@test -x $(MINISTACK_VENV)/bin/python || \
+		{ echo "creating $(MINISTACK_VENV)"; $(PYTHON) -m venv $(MINISTACK_VENV); }
+	$(MINISTACK_VENV)/bin/python -m pip install --disable-pip-version-check --require-hashes \
+		--no-deps -r requirements/ministack.txt
+	@touch $@
+
 $(NODE_STAMP): package-lock.json package.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-.PHONY: venv node bootstrap
-venv: $(VENV_STAMP) ## Create/refresh the Python virtualenv
+.PHONY: venv node bootstrap sam-venv ministack-venv
+venv: $(VENV_STAMP) ## Create/refresh the Python virtualenv (also installs orderflow-ops)
+sam-venv: $(SAM_STAMP) ## The SAM CLI in .venv-sam (hashed requirements/sam.txt)
+ministack-venv: $(MINISTACK_STAMP) ## MiniStack in .venv-ministack (.venv-ministack/bin/ministack)
 node: $(NODE_STAMP) ## Install the Node tooling (asl-validator) from package-lock.json
 bootstrap: venv node ## Both of the above
 
@@ -91,8 +105,8 @@ asl: $(NODE_STAMP) ## Validate every workflows/*.asl.json
 test: lint pytest ## Static checks, then the test suite (excluding `aws` tests)
 
 # pytest's own exit code is kept: 5 ("no tests collected") fails the build.
-pytest: $(VENV_STAMP) $(SAM_STAMP)
-	SAM_CLI=$(SAM_VENV)/bin/sam $(PY) -m pytest -m "$(PYTEST_MARKERS)" $(PYTEST_ARGS)
+pytest: $(VENV_STAMP) $(SAM_STAMP) $(MINISTACK_STAMP)
+	SAM_CLI=$(SAM_VENV)/bin/sam MINISTACK=$(MINISTACK_VENV)/bin/ministack $(PY) -m pytest -m "$(PYTEST_MARKERS)" $(PYTEST_ARGS)
 
 test-aws: $(VENV_STAMP) ## Only the `aws` tests, against a real deployed stack (opt-in)
 	$(PY) -m pytest -m aws $(PYTEST_ARGS)
@@ -120,6 +134,7 @@ lock: $(VENV_STAMP) ## Re-pin requirements/*.txt from requirements/*.in (LOCK_AR
 	$(UV_COMPILE) -o requirements/dev.txt requirements/dev.in
 	$(UV_COMPILE) -c requirements/dev.txt -o requirements/runtime.txt requirements/runtime.in
 	$(UV_COMPILE) -o requirements/sam.txt requirements/sam.in
+	$(UV_COMPILE) -o requirements/ministack.txt requirements/ministack.in
 	@! grep -nE '://|index-url|find-links' requirements/*.txt || \
 		{ echo "error: a URL landed in requirements/*.txt" >&2; exit 1; }
 	$(BIN)/uv pip compile --universal --python-version 3.13 --generate-hashes --quiet \
@@ -142,6 +157,6 @@ lock-npm: ## Re-generate package-lock.json from package.json
 # ------------------------------------------------------------------ clean
 .PHONY: clean
 clean: ## Remove the venv, node_modules and caches
-	rm -rf $(VENV) $(SAM_VENV) node_modules build dist *.egg-info .mypy_cache .ruff_cache \
+	rm -rf $(VENV) $(SAM_VENV) $(MINISTACK_VENV) node_modules build dist *.egg-info .mypy_cache .ruff_cache \
 		.pytest_cache .hypothesis .import_linter_cache .coverage
 	find . -path ./.git -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +

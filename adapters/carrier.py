@@ -4,7 +4,8 @@
 - city ``Flakyville``: unavailable once per key, then booked;
 - anything else: booked, tracking number derived from the idempotency key.
 
-A repeated key returns the first booking: one parcel per order whatever the retries.
+A repeated key returns the first booking: one parcel per order whatever the retries, and
+``find_booking`` tells by key about a booking whose answer the caller never got.
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass, field
 
 from domain.errors import AddressNotServiceable, CarrierUnavailable
-from domain.ports import Booking
-from domain.values import Address, OrderLine
+from domain.values import Address, Booking, OrderLine
 
 CARRIER_NAME = "SimShip"
 
@@ -25,6 +25,8 @@ CARRIER_NAME = "SimShip"
 class SimulatedCarrier:
     transient_failures_per_key: int = 1
     outage: bool = False
+    lose_answers: bool = False
+    """When set, a booking is made and then fails as unavailable (the answer was lost)."""
     results: MutableMapping[str, str] = field(default_factory=dict)
     """Idempotency key -> tracking number, and ``cancelled:<tracking>`` for parcels called off.
     A dict in one process; a DynamoDB table when Lambda processes share the carrier."""
@@ -47,7 +49,17 @@ class SimulatedCarrier:
                 if seen < self.transient_failures_per_key:
                     raise CarrierUnavailable("the carrier timed out")
             tracking = "TRK" + hashlib.sha256(key.encode()).hexdigest()[:12].upper()
-            return Booking(CARRIER_NAME, self.results.setdefault(key, tracking))
+            booking = Booking(CARRIER_NAME, self.results.setdefault(key, tracking))
+            if self.lose_answers:
+                raise CarrierUnavailable("the carrier's answer was lost")
+            return booking
+
+    def find_booking(self, key: str) -> Booking | None:
+        with self._lock:
+            if self.outage:
+                raise CarrierUnavailable("the carrier is unavailable")
+            tracking = self.results.get(key)
+            return None if tracking is None else Booking(CARRIER_NAME, tracking)
 
     def cancel(self, key: str, tracking_number: str) -> None:
         with self._lock:

@@ -58,7 +58,11 @@ class RecordCarrierUpdate:
 
 @dataclass(frozen=True, slots=True)
 class CapturePayment:
+    """Capture at dispatch; the capture releases the parcel, then the step waits for delivery."""
+
     order_id: str
+    wait_token: str = ""
+    """The workflow's task token for the carrier's next word (empty: do not wait)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +94,23 @@ class VoidPayment:
 
 
 @dataclass(frozen=True, slots=True)
+class RefundPayment:
+    """Compensation: give back what was captured for goods the customer will not keep."""
+
+    order_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class CancelShipment:
     order_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class AskOperator:
+    """The carrier went silent after dispatch: an operator finds out; the step waits."""
+
+    order_id: str
+    wait_token: str
 
 
 @dataclass(frozen=True, slots=True)

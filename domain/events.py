@@ -105,6 +105,13 @@ class OrderFailed(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class OrderNeedsAttention(DomainEvent):
+    """The saga cannot decide alone: ``domain.attention.operator_action`` says what to do."""
+
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class RefundIssued(DomainEvent):
     refund_id: str
     amount: Money
@@ -128,6 +135,7 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
         OrderCompleted,
         OrderCancelled,
         OrderFailed,
+        OrderNeedsAttention,
         RefundIssued,
     )
 }

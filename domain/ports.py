@@ -17,7 +17,24 @@ from typing import Any, Protocol
 from domain.events import DomainEvent
 from domain.money import Money
 from domain.order import Order
-from domain.values import Address, OrderLine
+from domain.status import PaymentStatus
+from domain.values import Address, Booking, OrderLine
+
+__all__ = [
+    "Authorization",
+    "Booking",
+    "Carrier",
+    "Catalog",
+    "CatalogItem",
+    "Clock",
+    "CustomerOrders",
+    "EventPublisher",
+    "IdGenerator",
+    "OrderPage",
+    "OrderRepository",
+    "PaymentGateway",
+    "WorkflowGateway",
+]
 
 
 class OrderRepository(ABC):
@@ -72,13 +89,30 @@ class Catalog(Protocol):
         """Items for the SKUs it knows; unknown SKUs are simply absent."""
 
 
+@dataclass(frozen=True, slots=True)
+class Authorization:
+    """What the provider knows of an authorization, asked for by its idempotency key."""
+
+    reference: str
+    status: PaymentStatus
+    """AUTHORIZED (a hold), CAPTURED or VOIDED (expired holds are VOIDED: nothing is held)."""
+    amount: Money
+    valid_until: datetime
+
+
 class PaymentGateway(Protocol):
-    """Every call carries an idempotency key: the same key never charges twice."""
+    """A card provider with separate authorization and capture (docs/providers.md maps it to
+    Stripe PaymentIntents with manual capture). Every call carries an idempotency key: the
+    same key never moves money twice, and a lost answer is asked for again by that key."""
 
     def authorize(self, key: str, amount: Money, payment_token: str) -> str:
         """Return the provider's reference; raise PaymentDeclined or PaymentProviderUnavailable."""
 
-    def capture(self, key: str, reference: str, amount: Money) -> None: ...
+    def find_authorization(self, key: str) -> Authorization | None:
+        """What became of the authorization asked for with ``key``; None if there is none."""
+
+    def capture(self, key: str, reference: str, amount: Money) -> None:
+        """Raise PaymentCaptureFailed when the provider refuses (expired, voided elsewhere)."""
 
     def void(self, key: str, reference: str) -> None: ...
 
@@ -86,17 +120,14 @@ class PaymentGateway(Protocol):
         """Return the refund's provider reference."""
 
 
-@dataclass(frozen=True, slots=True)
-class Booking:
-    carrier: str
-    tracking_number: str
-
-
 class Carrier(Protocol):
     def book(
         self, key: str, order_id: str, address: Address, lines: Sequence[OrderLine]
     ) -> Booking:
         """Raise AddressNotServiceable or CarrierUnavailable."""
+
+    def find_booking(self, key: str) -> Booking | None:
+        """The booking made with ``key``, if any (its answer may have been lost)."""
 
     def cancel(self, key: str, tracking_number: str) -> None: ...
 

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from domain.money import Money
+from domain.status import PaymentStatus, ShipmentStatus
+
+__all__ = [
+    "Address",
+    "Booking",
+    "OrderLine",
+    "Payment",
+    "PaymentStatus",
+    "Refund",
+    "Shipment",
+    "ShipmentStatus",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,14 +41,6 @@ class OrderLine:
         return self.unit_price.times(self.quantity)
 
 
-class PaymentStatus(StrEnum):
-    PENDING = "PENDING"
-    AUTHORIZED = "AUTHORIZED"
-    DECLINED = "DECLINED"
-    CAPTURED = "CAPTURED"
-    VOIDED = "VOIDED"
-
-
 @dataclass(frozen=True, slots=True)
 class Payment:
     """The order's one payment: authorized once, then captured once or voided."""
@@ -47,6 +50,8 @@ class Payment:
     captured: Money
     refunded: Money
     reference: str = ""
+    valid_until: datetime | None = None
+    """When the authorization lapses: a capture after it is refused (``AUTHORIZATION_LIFETIME``)."""
 
     @classmethod
     def pending(cls, amount: Money) -> Payment:
@@ -58,14 +63,6 @@ class Payment:
         return self.captured - self.refunded
 
 
-class ShipmentStatus(StrEnum):
-    REQUESTED = "REQUESTED"
-    DISPATCHED = "DISPATCHED"
-    DELIVERED = "DELIVERED"
-    FAILED = "FAILED"
-    CANCELLED = "CANCELLED"
-
-
 @dataclass(frozen=True, slots=True)
 class Shipment:
     status: ShipmentStatus
@@ -75,7 +72,11 @@ class Shipment:
     @property
     def is_active(self) -> bool:
         """Booked and not yet ended: the carrier may still move the parcel."""
-        return self.status in (ShipmentStatus.REQUESTED, ShipmentStatus.DISPATCHED)
+        return self.status in (
+            ShipmentStatus.REQUESTED,
+            ShipmentStatus.DISPATCHED,
+            ShipmentStatus.IN_TRANSIT,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,3 +86,11 @@ class Refund:
     reason: str
     provider_reference: str
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Booking:
+    """The carrier's answer to a booking."""
+
+    carrier: str
+    tracking_number: str

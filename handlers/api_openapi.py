@@ -3,7 +3,8 @@
 Run ``python -m handlers.api_openapi`` after changing a route or a model; a test fails while
 the committed document is stale. Powertools documents its own validation error shapes (422
 ``HTTPValidationError``, 500 ``ResponseValidationError``); ``handlers.api_errors`` answers
-every error with one shape instead, so those are replaced by the error codes we really send.
+every error with one shape instead, so those are replaced by the error codes we really send
+(``handlers.api_error_codes``), API Gateway's own answers (401, 403, 429, 502, 504) included.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Serve
 from pydantic.json_schema import models_json_schema
 
 from handlers.api import app
+from handlers.api_error_codes import WITHOUT_BODY, codes_for, statuses
 from handlers.api_views import ErrorOut
 
 DOCUMENT = Path(__file__).resolve().parent.parent / "docs" / "openapi.json"
@@ -24,18 +26,11 @@ DESCRIPTION = (
     "sees only their own orders. Errors have one shape (docs/api.md)."
 )
 _ERRORS = {
-    "400": "malformed_json, invalid_request (header, path or query), invalid_cursor",
-    "401": "unauthorized: no valid token",
-    "404": "order_not_found (also another customer's order), not_found",
-    "409": "invalid_transition, concurrency_conflict, request_in_progress (Retry-After)",
-    "413": "payload_too_large: body over 64 KB",
-    "415": "unsupported_media_type: send application/json",
-    "422": "validation_failed (details name each field), invalid_order, unknown_sku, "
-    "out_of_stock, refund_not_allowed, idempotency_key_reused",
-    "500": "internal_error",
-    "503": "temporarily_unavailable (Retry-After)",
+    str(status): "; ".join(f"{e.code}: {e.when}" for e in codes_for(status))
+    for status in statuses()
 }
-_WITHOUT_BODY = {"413", "415"}
+"""Status -> its error codes, from the one list (handlers.api_error_codes)."""
+_WITHOUT_BODY = {str(status) for status in WITHOUT_BODY}
 
 
 def render() -> str:

@@ -103,6 +103,7 @@ DOMAIN_DETAILS: dict[str, type[EventDetail]] = {
     "OrderCompleted": OrderCompleted,
     "OrderCancelled": Reasoned,
     "OrderFailed": Reasoned,
+    "OrderNeedsAttention": Reasoned,
     "RefundIssued": RefundIssued,
 }
 

@@ -31,6 +31,7 @@ from adapters.aws.codec import event_from_outbox_image, is_outbox_image
 from adapters.aws.eventbridge import PublishFailed
 from domain.events import DomainEvent
 from domain.services.relay_events import relay_events
+from handlers.common import init_phase
 from handlers.common.bootstrap import ports
 from handlers.common.observability import logger, metrics, tracer
 
@@ -126,3 +127,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             event=event, record_handler=relay.check, processor=processor, context=context
         )
     )
+
+
+init_phase.release()  # the last statement: the init phase is over (collections resume)

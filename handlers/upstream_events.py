@@ -18,6 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from domain.errors import DomainError
 from domain.services.record_carrier_update import record_carrier_update
 from handlers.carrier_events import CarrierEvent
+from handlers.common import init_phase
 from handlers.common.bootstrap import ports
 from handlers.common.observability import logger, metrics, tracer
 
@@ -54,3 +55,6 @@ def _reject(why: str, **context: Any) -> dict[str, Any]:
     logger.warning(f"{why}; dropped", extra=context)
     metrics.add_metric(name="UpstreamEventsRejected", unit="Count", value=1)
     return {"status": "rejected"}
+
+
+init_phase.release()  # the last statement: the init phase is over (collections resume)

@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 from domain.commands import StartOrderWorkflow
 from domain.services.start_workflow import start_order_workflow
 from domain.status import OrderStatus
+from handlers.common import init_phase
 from handlers.common.bootstrap import ports
 from handlers.common.observability import logger, metrics, tracer
 
@@ -75,3 +76,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             event=event, record_handler=record_handler, processor=processor, context=context
         )
     )
+
+
+init_phase.release()  # the last statement: the init phase is over (collections resume)

@@ -20,6 +20,7 @@ from domain.commands import (
     AuthorizePayment,
     CancelOrder,
     CancelShipment,
+    CapturePayment,
     CarrierUpdateKind,
     CompleteOrder,
     FailOrder,
@@ -27,6 +28,7 @@ from domain.commands import (
     PlaceOrder,
     RecordCarrierUpdate,
     RefundOrder,
+    RefundPayment,
     RequestShipment,
     StartOrderWorkflow,
     VoidPayment,
@@ -35,7 +37,13 @@ from domain.errors import DomainError
 from domain.money import Money
 from domain.services.authorize_payment import authorize_payment
 from domain.services.cancel_order import cancel_order
-from domain.services.compensations import cancel_shipment, fail_order, void_payment
+from domain.services.capture_payment import capture_payment
+from domain.services.compensations import (
+    cancel_shipment,
+    fail_order,
+    refund_payment,
+    void_payment,
+)
 from domain.services.complete_order import complete_order
 from domain.services.place_order import place_order
 from domain.services.record_carrier_update import record_carrier_update
@@ -120,6 +128,18 @@ class Demo:
             minutes=hours * 60,
         )
 
+    def capture(self, order_id: str) -> None:
+        self.step(
+            "capture at dispatch: parcel leaves",
+            lambda: capture_payment(
+                CapturePayment(order_id, f"token-{order_id[:8]}-2"),
+                orders=self.orders,
+                payments=self.payments,
+                clock=self.clock,
+                workflow=self.workflow,
+            ),
+        )
+
     def compensate(self, order_id: str, reason: str) -> None:
         self.step(
             "compensate: cancel shipment",
@@ -131,6 +151,15 @@ class Demo:
             "compensate: void payment",
             lambda: void_payment(
                 VoidPayment(order_id), orders=self.orders, payments=self.payments, clock=self.clock
+            ),
+        )
+        self.step(
+            "compensate: refund payment",
+            lambda: refund_payment(
+                RefundPayment(order_id),
+                orders=self.orders,
+                payments=self.payments,
+                clock=self.clock,
             ),
         )
         self.step(
@@ -157,9 +186,10 @@ def main(out: Callable[[str], object] = print) -> int:
     demo.authorize(happy)
     demo.ship(happy)
     demo.carrier_says(happy, CarrierUpdateKind.DISPATCHED, hours=5)
+    demo.capture(happy)
     demo.carrier_says(happy, CarrierUpdateKind.DELIVERED, hours=26)
     demo.step(
-        "capture and complete",
+        "complete",
         lambda: complete_order(
             CompleteOrder(happy), orders=demo.orders, payments=demo.payments, clock=demo.clock
         ),

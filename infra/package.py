@@ -43,6 +43,8 @@ EXCLUDED = ("adapters/memory",)
 PLATFORMS = ("manylinux2014_aarch64",)
 PYTHON_VERSION = "3.13"
 ZIP_NAME = "orderflow-lambda.zip"
+LAMBDA_RUNTIME_MODULES = frozenset({"__future__", "snapshot_restore_py"})
+"""Provided by the Python itself or by Lambda's Python runtime (SnapStart's hooks), not shipped."""
 LAMBDA_TASK_ROOT = "/var/task"
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 UNZIPPED_LIMIT = 250 * 1024 * 1024
@@ -210,7 +212,7 @@ def unresolved_imports(root: Path, available: Callable[[str], bool] | None = Non
                 continue
             for module in runtime_imports(source):
                 top = module.partition(".")[0]
-                if top in sys.stdlib_module_names or top == "__future__":
+                if top in sys.stdlib_module_names or top in LAMBDA_RUNTIME_MODULES:
                     continue
                 if top in FIRST_PARTY:
                     ok = not _is_excluded(module) and _exists(root, *module.split("."))

@@ -1,14 +1,13 @@
-"""Book the parcel with the carrier and remember the workflow's token for its answer."""
+"""Book the parcel with the carrier and remember the workflow's token: the step waits until
+the carrier comes for it (its dispatch report), which starts the capture."""
 
 from __future__ import annotations
 
 from domain.commands import RequestShipment
-from domain.errors import CancellationRequested, InvalidTransition
 from domain.order import Order
 from domain.ports import Carrier, Clock, OrderRepository, WorkflowGateway
 from domain.services._saving import apply_and_save
-from domain.services.record_carrier_update import signal_workflow
-from domain.status import OrderStatus
+from domain.services._signals import signal_workflow
 
 
 def request_shipment(
@@ -20,11 +19,7 @@ def request_shipment(
     clock: Clock,
 ) -> Order:
     order = orders.get(cmd.order_id)
-    if order.status is OrderStatus.CANCELLED and order.shipment is None:
-        raise CancellationRequested(order.order_id)
-    if order.shipment is None:
-        if order.status is not OrderStatus.PAYMENT_AUTHORIZED:  # only after payment: book nothing
-            raise InvalidTransition(order.status.value, OrderStatus.SHIPMENT_REQUESTED.value)
+    if order.needs_booking():
         booking = carrier.book(
             f"{order.order_id}:ship", order.order_id, order.shipping_address, order.lines
         )
@@ -39,8 +34,7 @@ def request_shipment(
         order = apply_and_save(
             orders, order, lambda o: o.await_carrier(cmd.wait_token, clock.now())
         )
-    if order.status is OrderStatus.CANCELLED:
-        raise CancellationRequested(order.order_id)
+    order.raise_if_cancelled()
     # A retried step gets a new token; if the carrier already answered the old one, answer it.
     signal_workflow(order, workflow)
     return order

@@ -13,10 +13,7 @@ or the DynamoDB one under moto) with ``use_store``.
 
 from __future__ import annotations
 
-from aws_lambda_powertools.utilities.idempotency import (
-    BasePersistenceLayer,
-    DynamoDBPersistenceLayer,
-)
+from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
 
 _stores: dict[str, BasePersistenceLayer] = {}
 
@@ -28,6 +25,9 @@ class IdempotencyTableNotSet(RuntimeError):
 def store(use: str) -> BasePersistenceLayer:
     found = _stores.get(use)
     if found is None:
+        # Imported on first use: the DynamoDB layer imports boto3 (handlers.common.lazy_packages).
+        from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
         from adapters.aws.clients import client
         from handlers.common.settings import settings
 

@@ -3,8 +3,9 @@
 The service name, log level and metrics namespace come from the function's environment
 (POWERTOOLS_SERVICE_NAME, POWERTOOLS_LOG_LEVEL, POWERTOOLS_METRICS_NAMESPACE).
 The tracer does not patch every library at import (cold start); boto3 calls are traced
-explicitly where clients are made. With POWERTOOLS_TRACE_DISABLED=true the tracer records
-nothing and the X-Ray SDK is not even imported (``no_tracing``; docs/performance.md).
+explicitly where clients are made. The X-Ray SDK is imported on the first traced call, not at
+init (``lazy_xray``); with POWERTOOLS_TRACE_DISABLED=true the tracer records nothing and the
+SDK is never imported (``no_tracing``; docs/performance.md).
 """
 
 from __future__ import annotations
@@ -25,11 +26,13 @@ def tracing_switched_off() -> bool:
 
 
 def _tracer() -> Tracer:
+    # Powertools keeps the first provider for every later Tracer (adapters.aws.clients' too).
     if not tracing_switched_off():
-        return Tracer(auto_patch=False)
+        from handlers.common.lazy_xray import LazyXray
+
+        return Tracer(auto_patch=False, provider=LazyXray())
     from handlers.common.no_tracing import NoTracing
 
-    # Powertools keeps this provider for every later Tracer (adapters.aws.clients' too).
     return Tracer(auto_patch=False, provider=NoTracing())
 
 

@@ -4,6 +4,10 @@
 correlation id, traces (without the response), flushes metrics, and maps the order to a small
 result. Errors pass through unchanged: Lambda reports the class name as ``errorType`` and that
 is the error the workflow's Retry and Catch match on (workflows/order_saga.asl.json).
+
+An error that is neither transient (retried) nor an outcome the state catches (``caught``: a
+decline, a cancellation) is a fault: it is counted as ``TaskErrors``, which pages, while
+Lambda's own Errors metric also counts the business outcomes and so cannot.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.errors import DomainError
 from domain.order import Order
+from handlers.common import init_phase
 from handlers.common.bootstrap import AwsPorts, Ports, ports
 from handlers.common.observability import logger, metrics, tracer
 
@@ -47,25 +52,37 @@ M = TypeVar("M", bound=TaskInput)
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], TaskResult]
 
 
-def task_handler(model: type[M], step: Callable[[M, AppPorts], Order]) -> LambdaHandler:
-    """Wrap ``step(parsed_input, ports)`` as a Lambda handler ``(event, context)``."""
+def task_handler(
+    model: type[M],
+    step: Callable[[M, AppPorts], Order],
+    caught: tuple[type[DomainError], ...] = (),
+) -> LambdaHandler:
+    """Wrap ``step(parsed_input, ports)`` as a Lambda handler ``(event, context)``; ``caught``
+    are the business errors the state's Catch handles."""
 
     @logger.inject_lambda_context(correlation_id_path="orderId", clear_state=True)
     @metrics.log_metrics
     @tracer.capture_lambda_handler(capture_response=False)
     def handler(event: dict[str, Any], context: LambdaContext) -> TaskResult:
-        task = model.model_validate(event)
         try:
-            order = step(task, ports())
+            order = step(model.model_validate(event), ports())
         except DomainError as error:
             # The type only: messages are for the workflow's history, not for the logs.
-            log = logger.warning if error.transient else logger.info
+            expected = error.transient or isinstance(error, caught)
+            log = logger.info if isinstance(error, caught) else logger.warning
             log("step ended with an error", extra={"error": type(error).__name__})
+            if not expected:
+                count("TaskErrors")
+            raise
+        except Exception:
+            count("TaskErrors")
             raise
         logger.info("step done", extra={"order_status": order.status.value})
         return {"orderId": order.order_id, "status": order.status.value}
 
     handler.__doc__ = step.__doc__
+    handler.caught = caught  # type: ignore[attr-defined]  # checked against the ASL's Catch
+    init_phase.release()  # the task module's last statement builds its handler: init is over
     return handler
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from domain.commands import AuthorizePayment
-from domain.errors import PaymentDeclined
+from domain.errors import CancellationRequested, PaymentDeclined
 from domain.order import Order
 from domain.services.authorize_payment import authorize_payment
 from handlers.tasks._task import AppPorts, TaskInput, count, task_handler
@@ -22,4 +22,4 @@ def _authorize(task: TaskInput, p: AppPorts) -> Order:
     return order
 
 
-handler = task_handler(TaskInput, _authorize)
+handler = task_handler(TaskInput, _authorize, caught=(PaymentDeclined, CancellationRequested))

@@ -1,5 +1,6 @@
 """Compensation FailOrder: close the order as FAILED, after the other compensations ran.
 
+It ends the execution SUCCEEDED: the order is FAILED with a reason, compensated.
 The reason comes from the error the workflow caught (the Catch's ``ResultPath: $.error``), as a
 sentence the customer may read: never the raw cause, which holds a stack trace. A cancelled
 order stays cancelled (the service does nothing), and the returned status picks the end state.
@@ -17,8 +18,7 @@ from handlers.tasks._task import AppPorts, TaskInput, count, task_handler
 REASONS = {
     "AddressNotServiceable": "the carrier does not deliver to the shipping address",
     "ShipmentFailed": "the carrier could not deliver the parcel",
-    "States.HeartbeatTimeout": "the carrier stopped reporting on the parcel",
-    "States.Timeout": "the parcel was not delivered in time",
+    "States.Timeout": "the carrier did not come for the parcel in time",
     "PaymentCaptureFailed": "the payment could not be collected",
 }
 

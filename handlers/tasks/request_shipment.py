@@ -1,12 +1,14 @@
 """Task RequestShipment (``lambda:invoke.waitForTaskToken``): book the parcel and store the token.
 
-The workflow then waits for the carrier: its events resume, heartbeat or fail this token
-through ``record_carrier_update``; a customer's cancel fails it with CancellationRequested.
+The workflow then waits for the carrier to come for the parcel: its dispatch report resumes
+this token (the capture follows), a failed parcel fails it (``record_carrier_update``), and a
+customer's cancel fails it with CancellationRequested.
 """
 
 from __future__ import annotations
 
 from domain.commands import RequestShipment
+from domain.errors import AddressNotServiceable, CancellationRequested
 from domain.order import Order
 from domain.services.request_shipment import request_shipment
 from handlers.tasks._task import AppPorts, CallbackTaskInput, count, task_handler
@@ -24,4 +26,6 @@ def _request(task: CallbackTaskInput, p: AppPorts) -> Order:
     return order
 
 
-handler = task_handler(CallbackTaskInput, _request)
+handler = task_handler(
+    CallbackTaskInput, _request, caught=(AddressNotServiceable, CancellationRequested)
+)

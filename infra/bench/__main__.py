@@ -1,4 +1,5 @@
-"""``python -m infra.bench [--smoke] [--only cold,warm,dispatch,e2e,...] [--out DIR]``
+"""``python -m infra.bench [--smoke] [--only PART,...] [--out DIR]``; parts: cold, warm,
+dispatch, e2e, workflow, peer, package, cost, console.
 
 Measures, once each, and writes DIR/results.json and DIR/results.md (default build/bench),
 then prints the markdown. ``--smoke`` runs every part minimally (2 cold-start runs, 20 warm
@@ -26,6 +27,7 @@ from typing import Any
 from infra.bench import (
     artifact,
     cold,
+    console,
     cost,
     cost_inputs,
     dispatch,
@@ -38,13 +40,14 @@ from infra.bench import (
 )
 from infra.bench.template import REPO_ROOT
 
-PARTS = ("cold", "warm", "dispatch", "e2e", "workflow", "peer", "package", "cost")
+PARTS = ("cold", "warm", "dispatch", "e2e", "workflow", "peer", "package", "cost", "console")
 WARM_CASE_FUNCTIONS = {
     "workflow_starter": "WorkflowStarterFunction",
     "upstream_events": "UpstreamEventsFunction",
     "outbox_relay": "OutboxRelayFunction",
     "task authorize_payment": "AuthorizePaymentFunction",
     "task request_shipment": "RequestShipmentFunction",
+    "task capture_payment": "CapturePaymentFunction",
     "task complete_order": "CompleteOrderFunction",
 }
 
@@ -71,6 +74,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--cold-runs", type=int, default=None, help="default 15; smoke 2")
     p.add_argument("--warm-calls", type=int, default=None, help="default 2000; smoke 20")
+    p.add_argument(
+        "--console-executions", type=int, default=None, help="console: default 1000; smoke 20"
+    )
     ns = p.parse_args(argv)
     ns.parts = [s.strip() for s in ns.only.split(",") if s.strip()]
     unknown = set(ns.parts) - set(PARTS)
@@ -103,7 +109,9 @@ def main(argv: list[str] | None = None) -> int:
     }
     if "cold" in parts:
         runs = ns.cold_runs or (2 if smoke else 15)
-        results["cold"] = _guarded("cold", lambda: cold.run(runs=runs, warm_up=not smoke))
+        results["cold"] = _guarded(
+            "cold", lambda: cold.run(runs=runs, warm_up=not smoke, count=not smoke)
+        )
     if "warm" in parts:
         calls = ns.warm_calls or (20 if smoke else 2000)
         results["warm"] = _guarded(
@@ -155,6 +163,11 @@ def main(argv: list[str] | None = None) -> int:
         )
     if "cost" in parts:
         results["cost"] = _guarded("cost", lambda: cost.run(_cost_inputs(run, results)))
+    if "console" in parts:
+        loaded = ns.console_executions or (20 if smoke else 1000)
+        results["console"] = _guarded(
+            "console", lambda: console.run(executions=loaded, requests=3 if smoke else 50)
+        )
     ns.out.mkdir(parents=True, exist_ok=True)
     (ns.out / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
     markdown = report.render(results)

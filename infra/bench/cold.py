@@ -1,38 +1,39 @@
-"""Cold start: a fresh process imports a handler module with Lambda's environment set.
+"""Cold start as a user feels it: init, and init plus the first invocation of a typical event.
 
-Each sample is one new interpreter that times ``import <module>`` from the inside (the init
-phase Lambda bills) and is timed from the outside too (spawn to exit, interpreter start
-included). Targets are interleaved round by round, in a shuffled order, against a bare
-``import boto3`` baseline with the same environment, so machine noise hits all of them alike.
-The ratio is median(handler import) / median(boto3 import).
+Each sample is one new interpreter with Lambda's environment that imports a handler module
+(the init phase Lambda bills) and, in the ``first`` mode, invokes it once with its function's
+representative event against moto on loopback (``cold_world``): the clients are created and
+the first request is served, as on a real cold start. Targets and modes are interleaved round
+by round, in a shuffled order, against a bare ``import boto3`` with the same environment, so
+machine noise hits all of them alike: ratio = median(handler) / median(boto3 import).
+
+Instruction counts (``cold_child.instructions``, one valgrind run per target and mode) repeat
+on a noisy machine where milliseconds do not; the targets are judged on them when valgrind is
+there, on the medians otherwise.
 """
 
 from __future__ import annotations
 
 import os
 import random
-import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from infra.bench import importtime
+from infra.bench import cold_child, cold_floor, cold_world, importtime
 from infra.bench.stats import median, rounded
 from infra.bench.template import REPO_ROOT, Function, functions, lambda_environment
 
 BASELINE = "boto3"
-TARGET_RATIO = 1.5
+TARGET_RATIO = 1.3
+"""Import: at most 1.3x a bare ``import boto3`` (stretch 1.1x)."""
 STRETCH_RATIO = 1.1
-_CHILD = (
-    "import time\n"
-    "t0 = time.perf_counter_ns()\n"
-    "import importlib\n"
-    "m = importlib.import_module({module!r})\n"
-    "t1 = time.perf_counter_ns()\n"
-    "assert {attr!r} == '' or callable(getattr(m, {attr!r}))\n"
-    "print(t1 - t0)\n"
-)
+FIRST_USE_TARGET_RATIO = 1.8
+"""Import plus the first invocation: at most 1.8x."""
+MODES = ("import", "first")
 
 
 @dataclass(frozen=True)
@@ -55,92 +56,125 @@ def base_env() -> dict[str, str]:
 
 def targets(fns: list[Function]) -> list[Target]:
     api = next((f for f in fns if f.module == "handlers.api"), fns[0])
-    found = [Target(BASELINE, BASELINE, "", base_env() | lambda_environment(api))]
+    env = base_env() | lambda_environment(api)
+    found = [Target(BASELINE, BASELINE, "", env)]
+    found += [Target(n, cold_floor.__name__, a, env) for n, a in cold_floor.REFERENCES.items()]
     for fn in fns:
         module, attr = fn.handler.rsplit(".", 1)
         found.append(Target(fn.logical_id, module, attr, base_env() | lambda_environment(fn)))
     return found
 
 
-def _check(target: Target) -> None:
-    """Fail fast, as ``sample`` would, when the module cannot be imported (cheap: no spawn)."""
-    import importlib.util
-
-    if importlib.util.find_spec(target.module) is None:
-        raise RuntimeError(f"{target.module}: no such module")
-
-
-def sample(target: Target) -> tuple[float, float]:
-    """(import ms, process ms) for one fresh interpreter."""
-    code = _CHILD.format(module=target.module, attr=target.attr)
-    start = time.perf_counter_ns()
-    done = subprocess.run(  # noqa: S603  # our interpreter, our code
-        [sys.executable, "-c", code],
-        env=target.env,
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    wall = time.perf_counter_ns() - start
-    if done.returncode != 0:
-        tail = (done.stderr.strip().splitlines() or ["?"])[-1]
-        raise RuntimeError(f"{target.module}: import failed: {tail}")
-    return int(done.stdout.strip().splitlines()[-1]) / 1e6, wall / 1e6
+def run(
+    runs: int = 15, top: int = 10, seed: int = 6, warm_up: bool = True, count: bool = True
+) -> dict[str, Any]:
+    """``warm_up``: one uncounted sample per target and mode first (bytecode and page cache).
+    ``count``: also count instructions (valgrind, ~10 s a sample)."""
+    fns = functions()
+    with tempfile.TemporaryDirectory() as folder, cold_world.backend(fns) as seeder:
+        endpoint = {"AWS_ENDPOINT_URL": os.environ["AWS_ENDPOINT_URL"]}
+        usable = [Target(t.name, t.module, t.attr, t.env | endpoint) for t in targets(fns)]
+        measure = _Measure(usable, seeder.event_for, Path(folder))
+        plan = [(t, m) for t in usable for m in MODES if t.name != BASELINE or m == "import"]
+        if warm_up:
+            for target, mode in plan:
+                measure.sample(target, mode)
+        rng = random.Random(seed)  # noqa: S311  # an order, not a secret
+        for _ in range(runs):
+            rng.shuffle(plan)
+            seeder.reset()
+            for target, mode in plan:
+                measure.sample(target, mode, keep=True)
+        seeder.reset()
+        counted = measure.instructions() if count else None
+    return _summary(measure, counted, runs, top)
 
 
-def run(runs: int = 15, top: int = 10, seed: int = 6, warm_up: bool = True) -> dict[str, Any]:
-    """``warm_up``: one uncounted run per target first (bytecode cache, page cache)."""
-    usable, errors = [], {}
-    for target in targets(functions()):  # also checks that each one imports at all
-        try:
-            if warm_up or target.name == BASELINE:
-                sample(target)
-            else:
-                _check(target)
-            usable.append(target)
-        except RuntimeError as error:
-            errors[target.name] = str(error)
-    if not usable or usable[0].name != BASELINE:
-        raise RuntimeError(f"the baseline does not import: {errors}")
-    imports: dict[str, list[float]] = {t.name: [] for t in usable}
-    walls: dict[str, list[float]] = {t.name: [] for t in usable}
-    rng = random.Random(seed)  # noqa: S311  # an order, not a secret
-    for _ in range(runs):
-        order = usable[:]
-        rng.shuffle(order)
-        for target in order:
-            imp, wall = sample(target)
-            imports[target.name].append(imp)
-            walls[target.name].append(wall)
-    base_imp, base_wall = median(imports[BASELINE]), median(walls[BASELINE])
+class _Measure:
+    def __init__(self, usable: list[Target], event_for: Any, folder: Path) -> None:
+        self.usable, self.event_for, self.folder = usable, event_for, folder
+        self.ms: dict[tuple[str, str], list[float]] = {}
+        self.process_ms: dict[str, list[float]] = {}
+        self.outcomes: dict[str, set[str]] = {}
+
+    def _argv(self, target: Target, mode: str) -> list[str]:
+        event = self.event_for(target.name) if mode == "first" else None
+        return cold_child.argv(target.module, target.attr, event, self.folder)
+
+    def sample(self, target: Target, mode: str, keep: bool = False) -> None:
+        args = self._argv(target, mode)
+        start = time.perf_counter_ns()
+        found = cold_child.run(args, target.env)
+        wall = (time.perf_counter_ns() - start) / 1e6
+        if not keep:
+            return
+        self.ms.setdefault((target.name, mode), []).append(
+            found.import_ms if mode == "import" else found.total_ms
+        )
+        if mode == "import":
+            self.process_ms.setdefault(target.name, []).append(wall)
+        else:
+            self.outcomes.setdefault(target.name, set()).add(found.outcome)
+
+    def instructions(self) -> dict[str, Any]:
+        env = self.usable[0].env
+        empty, _ = cold_child.instructions(
+            cold_child.argv(*cold_child.EMPTY, None, self.folder), env
+        )
+        counts: dict[str, dict[str, int]] = {}
+        for target in self.usable:
+            for mode in MODES if target.name != BASELINE else ("import",):
+                total, _ = cold_child.instructions(self._argv(target, mode), target.env)
+                counts.setdefault(target.name, {})[mode] = total - empty
+        return {"tool": "valgrind cachegrind", "interpreter_and_script": empty, "net": counts}
+
+
+def _summary(m: _Measure, counted: dict[str, Any] | None, runs: int, top: int) -> dict[str, Any]:
+    base = median(m.ms[(BASELINE, "import")])
+    base_wall = median(m.process_ms[BASELINE])
+    base_ir = counted["net"][BASELINE]["import"] if counted else None
     handlers: dict[str, Any] = {}
-    for target in usable[1:]:
-        imp, wall = median(imports[target.name]), median(walls[target.name])
-        handlers[target.name] = {
+    references: dict[str, Any] = {}
+    for target in m.usable[1:]:
+        imp, first = median(m.ms[(target.name, "import")]), median(m.ms[(target.name, "first")])
+        row: dict[str, Any] = {
             "module": target.module,
             "import_ms_median": rounded(imp, 1),
-            "process_ms_median": rounded(wall, 1),
-            "ratio": rounded(imp / base_imp, 2),
-            "process_ratio": rounded(wall / base_wall, 2),
+            "first_use_ms_median": rounded(first, 1),
+            "ratio": rounded(imp / base, 2),
+            "first_use_ratio": rounded(first / base, 2),
+            "process_ratio": rounded(median(m.process_ms[target.name]) / base_wall, 2),
+            "first_use_outcomes": sorted(m.outcomes.get(target.name, ())),
             "heaviest_imports": importtime.heaviest(target.module, target.env, top),
         }
-    ratios = [h["ratio"] for h in handlers.values()]
+        if counted and base_ir:
+            net = counted["net"][target.name]
+            row["instructions"] = net
+            row["ir_ratio"] = rounded(net["import"] / base_ir, 2)
+            row["ir_first_use_ratio"] = rounded(net["first"] / base_ir, 2)
+        (references if target.name in cold_floor.REFERENCES else handlers)[target.name] = row
+    judged = "ir_" if counted else ""
+    imports = [h[f"{judged}ratio"] for h in handlers.values()]
+    firsts = [h[f"{judged}first_use_ratio"] for h in handlers.values()]
     return {
         "runs": runs,
         "python": sys.version.split()[0],
         "cores": os.cpu_count(),
+        "judged_on": "instructions" if counted else "medians",
         "baseline": {
             "module": BASELINE,
-            "import_ms_median": rounded(base_imp, 1),
+            "import_ms_median": rounded(base, 1),
             "process_ms_median": rounded(base_wall, 1),
-            "heaviest_imports": importtime.heaviest(BASELINE, usable[0].env, top),
+            "instructions": base_ir,
+            "heaviest_imports": importtime.heaviest(BASELINE, m.usable[0].env, top),
         },
         "handlers": handlers,
-        "errors": errors,
-        "max_ratio": max(ratios) if ratios else None,
+        "references": references,
+        "errors": {},
+        "max_ratio": max(imports),
+        "max_first_use_ratio": max(firsts),
         "target_ratio": TARGET_RATIO,
+        "first_use_target_ratio": FIRST_USE_TARGET_RATIO,
         "stretch_ratio": STRETCH_RATIO,
-        "meets_target": bool(ratios) and max(ratios) <= TARGET_RATIO and not errors,
+        "meets_target": max(imports) <= TARGET_RATIO and max(firsts) <= FIRST_USE_TARGET_RATIO,
     }

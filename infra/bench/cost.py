@@ -2,7 +2,7 @@
 
 The inputs (``cost_inputs.Inputs``) are per order: transitions, invocations and durations,
 request units, events, requests. Three designs are priced with the same inputs: the shipped
-Standard workflow, a 10-state Standard happy path, and Express (the saga split in two).
+Standard workflow, a 10-state Standard happy path, and Express (the saga split at its waits).
 """
 
 from __future__ import annotations
@@ -27,9 +27,14 @@ ENTRY_FUNCTIONS = (
     "UpstreamEventsFunction",
 )
 """Invocations that start a trace (the saga's tasks continue the execution's trace)."""
-SAGA_PARTS = (("AuthorizePaymentFunction", "RequestShipmentFunction"), ("CompleteOrderFunction",))
-"""Express alternative: no task-token wait and 5 minutes at most, so the saga splits at the
-carrier's wait into two executions (the carrier's event starts the second one)."""
+SAGA_PARTS = (
+    ("AuthorizePaymentFunction", "RequestShipmentFunction"),
+    ("CapturePaymentFunction",),
+    ("CompleteOrderFunction",),
+)
+"""Express alternative: no task-token wait and 5 minutes at most, so the saga splits at each
+of the carrier's waits (for its coming, then for delivery) into three executions, each
+started by the carrier's event."""
 
 
 def prices() -> dict[str, Any]:
@@ -115,8 +120,8 @@ def _step_functions(inputs: Inputs, design: str, p: dict[str, Any]) -> tuple[flo
             p["stepfunctions_express_request"] + gb * billed * p["stepfunctions_express_gb_second"]
         )
     return cost, (
-        "Express, 2 executions per order (no task-token wait, 5 min limit), no "
-        "execution history, at-least-once"
+        f"Express, {len(SAGA_PARTS)} executions per order (no task-token wait, 5 min limit), "
+        "no execution history, at-least-once"
     )
 
 

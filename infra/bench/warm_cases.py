@@ -14,6 +14,7 @@ from typing import Any
 from adapters.memory.repository import InMemoryOrderRepository
 from domain import commands as c
 from domain.services.authorize_payment import authorize_payment
+from domain.services.capture_payment import capture_payment
 from domain.services.complete_order import complete_order
 from domain.services.place_order import place_order
 from domain.services.queries import owned_order
@@ -127,6 +128,10 @@ def outbox_relay(w: World, n: int) -> list[Pair]:
     ]
 
 
+WAITING_TASKS = ("request_shipment", "capture_payment")
+"""Tasks that wait for the carrier on the workflow's token (``waitForTaskToken``)."""
+
+
 def _task(
     name: str, state: Callable[[World], str], direct: Callable[[str, Ports], Any]
 ) -> Callable[[World, int], list[Pair]]:
@@ -136,7 +141,7 @@ def _task(
         def pair() -> Pair:
             mine, theirs = state(w), state(w)
             event: dict[str, Any] = {"orderId": mine}
-            if name == "request_shipment":
+            if name in WAITING_TASKS:
                 event["taskToken"] = f"token-{mine}"
             return (lambda: handler(event, ctx), lambda: direct(theirs, w.p))
 
@@ -177,6 +182,17 @@ CASES: dict[str, Callable[[World, int], list[Pair]]] = {
             carrier=p.carrier,
             workflow=p.workflow,
             clock=p.clock,
+        ),
+    ),
+    "task capture_payment": _task(
+        "capture_payment",
+        World.dispatched,
+        lambda o, p: capture_payment(
+            c.CapturePayment(o, f"token-{o}"),
+            orders=p.orders,
+            payments=p.payments,
+            clock=p.clock,
+            workflow=p.workflow,
         ),
     ),
     "task complete_order": _task(

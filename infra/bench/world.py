@@ -1,5 +1,6 @@
 """Orders made through the application services, with in-memory adapters, in whichever state
-a warm benchmark case needs."""
+a warm benchmark case needs: along the happy path (placed, authorized, shipping, dispatched,
+in transit, delivered) and a parcel lost after the capture (for the refund)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from adapters.memory.repository import InMemoryOrderRepository
 from adapters.payments import SimulatedPaymentProvider
 from domain import commands as c
 from domain.services.authorize_payment import authorize_payment
+from domain.services.capture_payment import capture_payment
 from domain.services.place_order import place_order
 from domain.services.record_carrier_update import record_carrier_update
 from domain.services.request_shipment import request_shipment
@@ -82,10 +84,31 @@ class World:
         )
         return order_id
 
+    def dispatched(self) -> str:
+        """The carrier is at the dock: the parcel waits there for the capture."""
+        return self.report(self.shipping(), c.CarrierUpdateKind.DISPATCHED)
+
+    def in_transit(self) -> str:
+        """Captured at dispatch, which released the parcel to the carrier."""
+        order_id = self.dispatched()
+        capture_payment(
+            c.CapturePayment(order_id),
+            orders=self.p.orders,
+            payments=self.p.payments,
+            clock=self.p.clock,
+        )
+        return order_id
+
     def delivered(self) -> str:
-        order_id = self.shipping()
+        return self.report(self.in_transit(), c.CarrierUpdateKind.DELIVERED)
+
+    def lost(self) -> str:
+        """Captured, then the carrier lost the parcel: the payment is owed back."""
+        return self.report(self.in_transit(), c.CarrierUpdateKind.FAILED)
+
+    def report(self, order_id: str, kind: c.CarrierUpdateKind) -> str:
         record_carrier_update(
-            c.RecordCarrierUpdate(order_id, self.tracking(order_id), c.CarrierUpdateKind.DELIVERED),
+            c.RecordCarrierUpdate(order_id, self.tracking(order_id), kind),
             orders=self.p.orders,
             workflow=self.p.workflow,
             clock=self.p.clock,

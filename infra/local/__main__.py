@@ -115,6 +115,19 @@ def parser() -> argparse.ArgumentParser:
         "after FACTOR x the queue's VisibilityTimeout (default 1: as on AWS)",
     )
     p.add_argument(
+        "--console-port",
+        type=int,
+        default=d.console_port,
+        help="the operator console's port (python -m infra.ops console)",
+    )
+    p.add_argument(
+        "--no-console",
+        dest="console_port",
+        action="store_const",
+        const=None,
+        help="no operator console",
+    )
+    p.add_argument(
         "--handler-logs",
         action="store_true",
         help="also print the functions' own (Powertools JSON) logs",
@@ -145,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         sqs_visibility_scale=ns.sqs_visibility_scale,
         time_scale=ns.time_scale,
         handler_logs=ns.handler_logs,
+        console_port=ns.console_port,
     )
     stack = LocalStack(options)
     faulthandler.register(signal.SIGUSR1, all_threads=True)  # kill -USR1 <pid>: who waits where
@@ -201,6 +215,11 @@ def _banner(stack: LocalStack) -> None:
         if o.carrier
         else "no carrier sim (--no-carrier)"
     )
+    console = (
+        f"\nconsole  {stack.console_url}   (the operator console: executions, orders, dead letters)"
+        if stack.console_url
+        else ""
+    )
     print(
         f"""
 OrderFlow local stack ready in {stack.started_in:.2f} s (a sandbox process per function, no Docker)
@@ -214,7 +233,7 @@ machine(s), tables {", ".join(state["tables"].values())}, bus {described["busNam
   function logs {_logs_line(stack)}
   state file    {o.state_file}
 
-{EXAMPLE.format(api=stack.api_url, aws=stack.aws_url, machine=machine, ops=ops)}
+{EXAMPLE.format(api=stack.api_url, aws=stack.aws_url, machine=machine, ops=ops)}{console}
 
 Ctrl-C stops. One line per order step follows:""",
         flush=True,

@@ -57,13 +57,18 @@ class MalformedResponse(ValueError):
     """The function's answer is not a Lambda proxy response."""
 
 
-# API Gateway's own answers: (status, body, x-amzn-ErrorType)
+# API Gateway's own answers: (status, body, x-amzn-ErrorType). 401 and 403 in the API's error
+# shape, as the template's GatewayResponses make them on AWS (docs/api.md).
 NO_ROUTE = (
     403,
-    '{"message":"Missing Authentication Token"}',
+    '{"error":"forbidden","message":"Missing Authentication Token","details":[]}',
     "MissingAuthenticationTokenException",
 )
-UNAUTHORIZED = (401, '{"message":"Unauthorized"}', "UnauthorizedException")
+UNAUTHORIZED = (
+    401,
+    '{"error":"unauthorized","message":"Unauthorized","details":[]}',
+    "UnauthorizedException",
+)
 TOO_LARGE = (413, '{"message":"Request Too Long"}', "")
 FUNCTION_FAILED = (502, '{"message": "Internal server error"}', "InternalServerErrorException")
 TIMED_OUT = (504, '{"message": "Endpoint request timed out"}', "")

@@ -33,6 +33,7 @@ __all__ = ["LocalStack", "Options", "PortBusy"]
 
 REPO = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"
+CONSOLE_PORT = 3030
 log = logging.getLogger("localstack.steps")
 DATABASE = "stack.db"
 
@@ -63,6 +64,9 @@ class Options:
     """The functions' output on the terminal; else in ``log_dir``."""
     log_dir: Path = REPO / "build" / "local-logs"
     """Each function's output (``<function>.log``), as its CloudWatch log group would hold."""
+    console_port: int | None = CONSOLE_PORT
+    """The operator console (infra/ops/console); None: no console. The default port, when
+    busy, means no console (a warning), not a stack that does not start."""
     max_sandboxes: int = max(2, min(8, os.cpu_count() or 1))
     """Per function: how many sandboxes may run at once on this machine (AWS: many more).
     One per core: a function's invokes take milliseconds of CPU, so more sandboxes of it
@@ -80,6 +84,7 @@ class LocalStack:
     sandboxes: Sandboxes | None = None
     _servers: list[HttpServer | ServerThread] = field(default_factory=list)
     _parts: list[Any] = field(default_factory=list)
+    _console: Any = None
 
     @property
     def aws_url(self) -> str:
@@ -88,6 +93,10 @@ class LocalStack:
     @property
     def api_url(self) -> str:
         return f"http://{self.options.host}:{self.options.api_port}"
+
+    @property
+    def console_url(self) -> str | None:
+        return self._console.url if self._console is not None else None
 
     @property
     def stage(self) -> str:
@@ -100,6 +109,7 @@ class LocalStack:
         o = self.options
         api_socket = bind(o.host, o.api_port, "--api-port")
         aws_socket = bind(o.host, o.aws_port, "--aws-port")
+        console_socket = self._console_socket()
         environment(self.aws_url, o.aws_port, o.handler_logs)
         self._start_data_plane(aws_socket)
         self._provision()
@@ -109,6 +119,10 @@ class LocalStack:
         for part in self._parts:
             part.start()
         self._start_api(api_socket)
+        if console_socket is not None:
+            from infra.ops.console.server import local_console
+
+            self._console = local_console(self.describe(), console_socket, o.host).start()
         self.started_in = time.monotonic() - began
         o.state_file.parent.mkdir(parents=True, exist_ok=True)
         o.state_file.write_text(json.dumps(self.describe(), indent=2) + "\n")
@@ -120,7 +134,10 @@ class LocalStack:
         return describe(self)
 
     def stop(self) -> None:
-        """Stop every part, newest first: the API, the observers, delivery, sandboxes, state."""
+        """Stop every part, newest first: the console, the API, the observers, delivery,
+        sandboxes, state."""
+        if self._console is not None:
+            self._console.stop()
         for server in reversed(self._servers[1:]):
             server.stop()
         for part in reversed(self._parts):
@@ -135,6 +152,20 @@ class LocalStack:
             self.engine.store.close()
 
     # ----- parts ----------------------------------------------------------------------
+    def _console_socket(self) -> socket.socket | None:
+        from infra.ops.console import server
+
+        port = self.options.console_port
+        if port is None:
+            return None
+        try:
+            return server.bind(self.options.host, port, "--console-port")
+        except server.PortBusy:
+            if port != CONSOLE_PORT:
+                raise PortBusy(port, "--console-port") from None
+            log.warning("port %s is in use: no console (--console-port N moves it)", port)
+            return None
+
     def _start_data_plane(self, sock: socket.socket) -> None:
         from infra.local import moto_patches
         from infra.local.dataplane.engine import Engine

@@ -4,22 +4,15 @@ workflow executions and dead-letter queues, on the local stack (default) or on A
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from botocore.exceptions import (
-    BotoCoreError,
-    ClientError,
-    EndpointConnectionError,
-    NoCredentialsError,
-    NoRegionError,
-    ProfileNotFound,
-)
-
 from infra.ops import dlq, errors, execution, executions, orders, redrive, retry
+from infra.ops.console import command as console_command
 from infra.ops.redact import plain
 from infra.ops.render import Output
 from infra.ops.stack import LOCAL_STACK_FILE
@@ -42,10 +35,13 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="orderflow-ops", description=DESCRIPTION, epilog=EPILOG, parents=[common]
     )
+    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     where = p.add_argument_group("which stack (default: the local one)")
-    where.add_argument("--aws", action="store_true", help="a deployed stack (AWS_PROFILE/REGION)")
+    where.add_argument(
+        "--aws", action="store_true", help="a deployed stack (AWS_PROFILE, AWS_DEFAULT_REGION)"
+    )
     where.add_argument("--stack-name", help="the CloudFormation stack, with --aws")
-    where.add_argument("--region", help="with --aws, instead of AWS_REGION")
+    where.add_argument("--region", help="with --aws, instead of AWS_DEFAULT_REGION")
     where.add_argument("--profile", help="with --aws, instead of AWS_PROFILE")
     where.add_argument(
         "--stack-file",
@@ -71,11 +67,25 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("action", nargs="?", choices=["list", "redrive"], default="list")
     d.add_argument("--queue", help="one DLQ (its logical id, name, or its source queue's)")
     d.add_argument("--max", type=int, default=20, help="messages listed per DLQ")
+    d.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="with redrive: say what would move where, move nothing",
+    )
 
     r = sub.add_parser("retry", parents=[common], help="retry a failed execution")
     r.add_argument("order_id", metavar="ORDER_ID")
     r.add_argument("--force", action="store_true", help="even if the order's status is final")
+
+    console_command.add_parser(sub, common)
     return p
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("orderflow")
+    except importlib.metadata.PackageNotFoundError:
+        return "(not installed: make venv installs it)"
 
 
 COMMANDS: dict[str, Callable[[Target, argparse.Namespace], Output]] = {
@@ -83,7 +93,7 @@ COMMANDS: dict[str, Callable[[Target, argparse.Namespace], Output]] = {
     "execution": lambda t, a: execution.execution_command(t, a.reference),
     "order": lambda t, a: orders.order_command(t, a.order_id),
     "dlq": lambda t, a: (
-        redrive.redrive_command(t, a.queue)
+        redrive.redrive_command(t, a.queue, dry_run=a.dry_run)
         if a.action == "redrive"
         else dlq.list_command(t, a.queue, a.max)
     ),
@@ -106,23 +116,16 @@ def main(
             if args.aws
             else local_target(args.stack_file)
         )
+        if args.command == "console":
+            return console_command.run(target, args, out)
         if args.command == "executions" and args.follow:
             return _follow(target, args, as_json, out)
         output = COMMANDS[args.command](target, args)
-    except errors.OpsError as error:
-        return _fail(str(error), error.exit_code)
-    except EndpointConnectionError as error:
-        hint = " (is it running? python -m infra.local)" if not args.aws else ""
-        return _fail(f"cannot reach {error.kwargs.get('endpoint_url')}{hint}", errors.UNAVAILABLE)
-    except (NoCredentialsError, NoRegionError, ProfileNotFound) as error:
-        return _fail(f"AWS credentials: {error}", errors.UNAVAILABLE)
-    except ClientError as error:
-        detail = error.response.get("Error", {})
-        return _fail(
-            f"{error.operation_name}: {detail.get('Code')}: {detail.get('Message')}", errors.FAILED
-        )
-    except BotoCoreError as error:
-        return _fail(str(error), errors.UNAVAILABLE)
+    except Exception as error:
+        explained = errors.explain(error, args.aws)
+        if explained is None:
+            raise
+        return _fail(*explained)
     if as_json:
         out.write(json.dumps(plain(output.data), indent=2) + "\n")
     else:

@@ -18,6 +18,8 @@ from infra.ops.target import Target
 
 STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
 FOLLOW_BACKLOG = 20
+LIST_PAGE = 1000
+"""ListExecutions' largest page."""
 _RETRY = re.compile(r"^(?P<order>.+)-retry-(?P<n>\d+)$")
 
 
@@ -63,18 +65,27 @@ def order_of(name: str) -> str:
     return retry.group("order") if retry else name
 
 
-def listed(target: Target, status: str | None = None) -> list[Execution]:
-    """Newest first."""
-    params = {"stateMachineArn": target.config.state_machine_arn}
+def listed(target: Target, status: str | None = None, limit: int | None = None) -> list[Execution]:
+    """Newest first; with ``limit``, only the newest ``limit`` (ListExecutions answers newest
+    first, so the pages after them are never asked for)."""
+    params: dict[str, Any] = {
+        "stateMachineArn": target.config.state_machine_arn,
+        "maxResults": min(limit or LIST_PAGE, LIST_PAGE),
+    }
     if status:
         params["statusFilter"] = status
-    pages = target.client("stepfunctions").get_paginator("list_executions").paginate(**params)
-    found = [Execution.of(item) for page in pages for item in page["executions"]]
-    return sorted(found, key=lambda e: e.start, reverse=True)
+    sfn, found = target.client("stepfunctions"), list[Execution]()
+    while limit is None or len(found) < limit:
+        page = sfn.list_executions(**params)
+        found += [Execution.of(item) for item in page["executions"]]
+        if not page.get("nextToken"):
+            break
+        params["nextToken"] = page["nextToken"]
+    return sorted(found, key=lambda e: e.start, reverse=True)[:limit]
 
 
 def executions_command(target: Target, status: str | None, limit: int) -> Output:
-    found = listed(target, status)[:limit]
+    found = listed(target, status, limit)
     rows = [[e.name, e.status, stamp(e.start), stamp(e.stop), e.took()] for e in found]
     lines = table(["NAME (order id)", "STATUS", "STARTED (UTC)", "STOPPED (UTC)", "TOOK"], rows)
     if not found:
@@ -114,7 +125,8 @@ def follow(
 
 def attempts(target: Target, reference: str) -> list[dict[str, Any]]:
     """DescribeExecution of every attempt for an order id (or of one execution ARN), oldest
-    first. Locally an emulated retry is its own execution, ``<order-id>-retry-<n>``."""
+    first. Locally an emulated retry is its own execution, ``<order-id>-retry-<n>``, asked
+    for by name (n = 1, 2, ... until one is missing) rather than by listing every execution."""
     sfn = target.client("stepfunctions")
     if reference.startswith("arn:"):
         return [_describe(sfn, reference)]
@@ -123,9 +135,11 @@ def attempts(target: Target, reference: str) -> list[dict[str, Any]]:
     found = []
     with contextlib.suppress(NotFound):
         found.append(_describe(sfn, f"{prefix}:{reference}"))
-    if target.local:
-        retries = [e for e in listed(target) if _RETRY.match(e.name) and e.order_id == reference]
-        found += [_describe(sfn, e.arn) for e in retries]
+    while target.local and found:  # retries are numbered from 1: ask for each until one is not
+        try:
+            found.append(_describe(sfn, f"{prefix}:{reference}-retry-{len(found)}"))
+        except NotFound:
+            break
     if not found:
         raise NotFound(f"no execution for order {reference} in {machine}")
     return sorted(found, key=lambda d: d["startDate"])

@@ -11,6 +11,8 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
 
+from adapters.aws.codec import from_attribute_values, order_from_item
+from domain.attention import operator_action
 from infra.ops.errors import NotFound
 from infra.ops.execution import execution_summary
 from infra.ops.redact import plain, preview, redact
@@ -18,7 +20,7 @@ from infra.ops.render import Output
 from infra.ops.target import Target
 
 _DESERIALIZER = TypeDeserializer()
-_SHOWN = {
+SHOWN = {  # the fields the story names; the others are listed as they are
     "orderId",
     "customerId",
     "status",
@@ -32,7 +34,7 @@ _SHOWN = {
     "waitToken",
     "reason",
 }
-_INDEXES = {"GSI1PK", "GSI1SK", "expiration"}
+INDEXES = {"GSI1PK", "GSI1SK", "expiration"}
 _ENVELOPE = {"orderId", "version", "occurredAt", "eventId"}
 
 
@@ -50,15 +52,29 @@ def order_command(target: Target, order_id: str) -> Output:
     if item is None and not events and not executions:
         raise NotFound(f"no order {order_id}: no item, no events, no execution ({table})")
     shown = {k: v for k, v in (item or {}).items() if k not in (pk, sk)}
-    lines = [*_order_lines(order_id, shown), f"Outbox events ({len(events)})"]
+    action = _operator_action(raw)
+    lines = [*_order_lines(order_id, shown), *_action_lines(action)]
+    lines.append(f"Outbox events ({len(events)})")
     lines += [_event_line(e, sk) for e in events] or ["  none"]
     lines += ["Workflow executions", *execution_lines]
     data = {
         "order": _safe(shown) if item else None,
         "events": [_safe({k: v for k, v in e.items() if k != pk}) for e in events],
         "executions": executions,
+        "action": action,
     }
     return Output(data, lines)
+
+
+def _operator_action(raw: dict[str, Any] | None) -> str | None:
+    """What an operator must do for this order, as the domain says (domain/attention.py)."""
+    if not raw or raw.get("status", {}).get("S") != "NEEDS_ATTENTION":
+        return None
+    return operator_action(order_from_item(from_attribute_values(raw)))
+
+
+def _action_lines(action: str | None) -> list[str]:
+    return [f"  ACTION    {action}"] if action else []
 
 
 def order_status(target: Target, order_id: str) -> str | None:
@@ -139,7 +155,7 @@ def _order_lines(order_id: str, o: dict[str, Any]) -> list[str]:
     ]
     if o.get("reason"):
         lines.append(f"  reason    {o['reason']}")
-    others = {k: v for k, v in o.items() if k not in _SHOWN | _INDEXES}
+    others = {k: v for k, v in o.items() if k not in SHOWN | INDEXES}
     if others:
         lines.append(f"  other     {preview(others, 300)}")
     return lines

@@ -47,6 +47,14 @@ def queue_arn(sqs: Any, url: str) -> str:
     return arn
 
 
+def queue_depth(sqs: Any, url: str) -> int:
+    """ApproximateNumberOfMessages: visible messages, without receiving any."""
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"]
+    )
+    return int(attributes["Attributes"]["ApproximateNumberOfMessages"])
+
+
 def dead_letter_queues(target: Target) -> list[DeadLetterQueue]:
     sqs = target.client("sqs")
     refs = target.config.queues

@@ -35,6 +35,10 @@ PERSONAL = frozenset(
         "iban",
     }
 )
+INTERNAL = frozenset({"stacktrace"})
+"""Not personal, but not for operators' terminals or tickets either: a Lambda error's stack trace
+(file paths of the function's code). Its type and message stay."""
+OMITTED = "<omitted>"
 TOKENS = frozenset({"tasktoken", "waittoken", "token"})
 """Credentials rather than personal data: shown by their last characters only."""
 
@@ -60,6 +64,8 @@ def _redact_field(name: str, value: Any) -> Any:
     key = _key(name)
     if key in PERSONAL and value not in (None, "", [], {}):
         return REDACTED
+    if key in INTERNAL and value not in (None, "", [], {}):
+        return OMITTED
     if key in TOKENS and isinstance(value, str) and value:
         return f"<token ...{value[-6:]}>" if len(value) > 12 else "<token>"
     return redact(value)

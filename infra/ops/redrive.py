@@ -16,7 +16,7 @@ from typing import Any
 
 from infra.ops.dlq import PEEK_VISIBILITY, parse_json, receive, selected
 from infra.ops.errors import FAILED
-from infra.ops.queues import DeadLetterQueue, queue_arn
+from infra.ops.queues import DeadLetterQueue, queue_arn, queue_depth
 from infra.ops.render import Output
 from infra.ops.target import Target
 
@@ -26,10 +26,10 @@ EMULATED_MOVE = (
 )
 
 
-def redrive_command(target: Target, wanted: str | None) -> Output:
+def redrive_command(target: Target, wanted: str | None, dry_run: bool = False) -> Output:
     data, lines = [], []
     for dlq in selected(target, wanted):
-        result, text = _redrive(target, dlq)
+        result, text = _plan(target, dlq) if dry_run else _redrive(target, dlq)
         if result.get("left"):
             text += (
                 f"; left {result['left']} in place: not EventBridge events, or refused "
@@ -41,15 +41,65 @@ def redrive_command(target: Target, wanted: str | None) -> Output:
     return Output(data, lines or ["no dead-letter queues"], FAILED if failed else 0)
 
 
+WOULD = {
+    "move-task": "would-move",
+    "moved": "would-move",
+    "re-put": "would-re-put",
+    "skipped": "would-skip",
+}
+"""``--dry-run``'s action for each of ``_action``'s."""
+
+
+def _plan(target: Target, dlq: DeadLetterQueue) -> tuple[dict[str, Any], str]:
+    """``--dry-run``: what ``_redrive`` would do (``plan``, which the console's confirmation
+    shows too), from the queue's depth alone: nothing is received or sent."""
+    depth, text = plan(target, dlq)
+    action = WOULD[_action(target, dlq)] if depth else "none"
+    result = {"action": action, "approximateCount": depth, "dryRun": True}
+    return result, f"dry run: would {text}" if depth else "dry run: empty"
+
+
+def plan(target: Target, dlq: DeadLetterQueue) -> tuple[int, str]:
+    """(approximate depth, what a redrive of ``dlq`` would do now), said before doing it: a
+    verb phrase after "will" (the console) or "would" (``--dry-run``)."""
+    depth = queue_depth(target.client("sqs"), dlq.url)
+    action = _action(target, dlq)
+    if depth == 0:
+        return 0, "nothing: the queue is empty"
+    if action == "move-task":
+        text = (
+            f"start an SQS message move task: SQS moves the ~{depth} messages back to "
+            f"{dlq.source_label} in the background, where they are processed again"
+        )
+    elif action == "moved":
+        text = (
+            f"move the ~{depth} messages back to {dlq.source_label}, where they are processed "
+            "again (emulated: moto has no StartMessageMoveTask, so each message is received, "
+            "sent to the source queue and deleted)"
+        )
+    elif action == "re-put":
+        text = (
+            f"put the events of the ~{depth} messages on bus {target.config.bus_name} again "
+            "and delete each once accepted; messages that are not EventBridge events stay"
+        )
+    else:
+        text = f"leave the ~{depth} messages in place: no source queue, and no bus to put events on"
+    return depth, text
+
+
+def _action(target: Target, dlq: DeadLetterQueue) -> str:
+    if dlq.source_url:
+        return "moved" if target.local else "move-task"
+    return "re-put" if target.config.bus_name else "skipped"
+
+
 def _redrive(target: Target, dlq: DeadLetterQueue) -> tuple[dict[str, Any], str]:
     sqs = target.client("sqs")
-    attributes = sqs.get_queue_attributes(
-        QueueUrl=dlq.url, AttributeNames=["ApproximateNumberOfMessages"]
-    )
-    depth = int(attributes["Attributes"]["ApproximateNumberOfMessages"])
+    depth = queue_depth(sqs, dlq.url)
+    action = _action(target, dlq)
     if depth == 0:
         return {"action": "none", "left": 0}, "empty, nothing to redrive"
-    if dlq.source_url and not target.local:
+    if action == "move-task" and dlq.source_url:
         task = sqs.start_message_move_task(
             SourceArn=queue_arn(sqs, dlq.url), DestinationArn=queue_arn(sqs, dlq.source_url)
         )
@@ -63,12 +113,12 @@ def _redrive(target: Target, dlq: DeadLetterQueue) -> tuple[dict[str, Any], str]
             "approximateCount": depth,
             "left": 0,
         }, text
-    if dlq.source_url:
+    if action == "moved" and dlq.source_url:
         moved, left = _move(sqs, dlq.url, partial(_send, sqs, dlq.source_url), depth)
         text = f"moved {moved} messages to {dlq.source_label} ({EMULATED_MOVE})"
         return {"action": "moved", "moved": moved, "left": left, "emulated": True}, text
     bus = target.config.bus_name
-    if bus:
+    if action == "re-put" and bus:
         moved, left = _move(sqs, dlq.url, partial(_put_event, target, bus), depth)
         text = f"put {moved} events on bus {bus} again (no source queue feeds this DLQ)"
         return {"action": "re-put", "bus": bus, "moved": moved, "left": left}, text

@@ -11,6 +11,7 @@ retried without ``--force``: its saga ended as designed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -30,7 +31,37 @@ EMULATED = (
 )
 
 
-def retry_command(target: Target, order_id: str, force: bool = False) -> Output:
+@dataclass(frozen=True)
+class RetryPlan:
+    """A saga that may be retried, and what a retry will do to it."""
+
+    order_id: str
+    latest: dict[str, Any]
+    attempts: int
+    local: bool
+
+    @property
+    def new_name(self) -> str:
+        """The emulated retry's execution name (local only)."""
+        return f"{self.order_id}-retry-{self.attempts}"
+
+    @property
+    def text(self) -> str:
+        if self.local:
+            return (
+                f"start a new execution {self.new_name} from the beginning with the input of "
+                f"{self.latest['name']}; the steps already done run again, which the handlers' "
+                "idempotency makes harmless (emulated: moto has no RedriveExecution; on AWS "
+                "the failed execution itself resumes at the state that failed)"
+            )
+        return (
+            f"redrive {self.latest['name']} (RedriveExecution): it resumes at the state that "
+            "failed; the steps that succeeded are not run again"
+        )
+
+
+def plan(target: Target, order_id: str, force: bool = False) -> RetryPlan:
+    """What ``retry`` would do; OpsError when there is nothing to retry or the saga ended."""
     order_id = order_of(order_id)
     tries = attempts(target, order_id)
     latest = tries[-1]
@@ -42,10 +73,16 @@ def retry_command(target: Target, order_id: str, force: bool = False) -> Output:
             f"order {order_id} is {status}: its saga has ended (compensations included), so a "
             "retry would only run it again for nothing; --force retries anyway"
         )
+    return RetryPlan(order_id, latest, len(tries), target.local)
+
+
+def retry_command(target: Target, order_id: str, force: bool = False) -> Output:
+    chosen = plan(target, order_id, force)
+    order_id, latest = chosen.order_id, chosen.latest
     why = f"{latest['status']} {latest.get('error') or ''}".strip()
     sfn = target.client("stepfunctions")
     if target.local:
-        name = f"{order_id}-retry-{len(tries)}"
+        name = chosen.new_name
         started = sfn.start_execution(
             stateMachineArn=target.config.state_machine_arn,
             name=name,

@@ -12,7 +12,9 @@ CloudFormation stack's outputs and resources.
 ``queues`` is keyed by logical id; ``url`` is the source queue, ``dlqUrl`` its dead-letter
 queue; a DLQ fed by no queue (an EventBridge target or Lambda DLQ, a stream's on-failure
 destination) has ``url: null``. A ``dlqUrl`` left out is found from the source queue's
-RedrivePolicy. The runner's descriptive form (``endpoints``, ``tables``, ``deadLetterQueues``
+RedrivePolicy. The DLQs ``resources.deadLetterQueues`` names join ``queues`` with ``url: null``
+(as on AWS, where every queue is listed by logical id), so a redrive target is known by its own
+logical id too. The runner's descriptive form (``endpoints``, ``tables``, ``deadLetterQueues``
 ...) is read as well.
 """
 
@@ -61,13 +63,26 @@ class StackConfig:
                 aws_endpoint=data.get("awsEndpoint"),
                 api_url=data.get("apiUrl"),
                 bus_name=data.get("busName"),
-                queues={
-                    name: QueueRef(q.get("url"), q.get("dlqUrl"))
-                    for name, q in (data.get("queues") or {}).items()
-                },
+                queues=_queues(data),
             )
         except (KeyError, TypeError, AttributeError) as bad:
             raise StackUnavailable(f"the stack description lacks {bad}") from bad
+
+
+def _queues(data: dict[str, Any]) -> dict[str, QueueRef]:
+    """``queues``, plus every DLQ ``resources.deadLetterQueues`` names by logical id (the
+    canonical form lists a redrive target only as its source's ``dlqUrl``), so that each DLQ
+    is known by its logical id (``--queue WorkflowStartDLQ``), as on AWS."""
+    queues = {
+        name: QueueRef(q.get("url"), q.get("dlqUrl"))
+        for name, q in (data.get("queues") or {}).items()
+    }
+    standing_alone = {q.dlq_url for q in queues.values() if not q.url}
+    named = ((data.get("resources") or {}).get("deadLetterQueues") or {}).items()
+    for name, url in named:
+        if name not in queues and url not in standing_alone:
+            queues[name] = QueueRef(None, url)
+    return queues
 
 
 def load_local(path: Path = LOCAL_STACK_FILE) -> StackConfig:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,16 +25,20 @@ class Target:
     local: bool
     """True for the local stack on moto: redrives and retries are emulated there."""
     _clients: dict[str, Any] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    """A boto3 Session is not thread-safe when it creates clients (the console serves
+    requests from several threads); the clients themselves are."""
 
     def client(self, service: str) -> Any:
-        if service not in self._clients:
-            self._clients[service] = self.session.client(
-                service,
-                region_name=self.config.region,
-                endpoint_url=self.config.aws_endpoint,
-                config=_CLIENT_CONFIG,
-            )
-        return self._clients[service]
+        with self._lock:
+            if service not in self._clients:
+                self._clients[service] = self.session.client(
+                    service,
+                    region_name=self.config.region,
+                    endpoint_url=self.config.aws_endpoint,
+                    config=_CLIENT_CONFIG,
+                )
+            return self._clients[service]
 
     @property
     def where(self) -> str:
@@ -41,7 +46,10 @@ class Target:
 
 
 def local_target(path: Path = LOCAL_STACK_FILE) -> Target:
-    config = load_local(path)
+    return local_target_of(load_local(path))
+
+
+def local_target_of(config: StackConfig) -> Target:
     return Target(config, boto3.Session(region_name=config.region, **_LOCAL_CREDENTIALS), True)
 
 
@@ -49,7 +57,7 @@ def aws_target(stack_name: str, region: str | None = None, profile: str | None =
     session = boto3.Session(profile_name=profile, region_name=region)
     if not session.region_name:
         raise StackUnavailable(
-            "no AWS region: set AWS_REGION (or AWS_PROFILE's region) or --region"
+            "no AWS region: set AWS_DEFAULT_REGION (or AWS_PROFILE's region) or --region"
         )
     config = load_aws(session.client("cloudformation"), stack_name, session.region_name)
     return Target(config, session, False)

@@ -12,7 +12,11 @@ from typing import Any
 from infra.ops.redact import preview, redact, truncate
 from infra.ops.render import clock, duration, iso, stamp
 
-WAITING_FOR = {"RequestShipment": "the carrier"}
+WAITING_FOR = {
+    "RequestShipment": "the carrier",
+    "CapturePayment": "the carrier",
+    "AskOperator": "an operator (see `order <id>`)",
+}
 """Who answers a task-token wait in a state (the state name otherwise)."""
 _SCHEDULED = ("TaskScheduled", "LambdaFunctionScheduled", "ActivityScheduled")
 _FAILED = (
@@ -45,7 +49,13 @@ class Step:
     data: dict[str, Any] = field(default_factory=dict)
 
     def json(self) -> dict[str, Any]:
-        return {"at": iso(self.at), "kind": self.kind, "state": self.state, **self.data}
+        return {
+            "at": iso(self.at),
+            "kind": self.kind,
+            "state": self.state,
+            "text": self.text.strip(),
+            **self.data,
+        }
 
 
 @dataclass
@@ -125,9 +135,11 @@ def build(events: list[dict[str, Any]], running: bool) -> Timeline:
             steps.append(_io(at, "entered", details["name"], text, "input", details))
         elif kind.endswith("StateExited"):
             left = _close(open_, details["name"])
-            took = duration((at - left.entered).total_seconds()) if left else "?"
-            text = f"< {details['name']}  {took}"
-            steps.append(_io(at, "exited", details["name"], text, "output", details))
+            seconds = (at - left.entered).total_seconds() if left else None
+            text = f"< {details['name']}  {duration(seconds) if seconds is not None else '?'}"
+            step = _io(at, "exited", details["name"], text, "output", details)
+            step.data["seconds"] = seconds
+            steps.append(step)
         elif kind in _SCHEDULED and current:
             current.attempts += 1
             current.resource = f"{details.get('resourceType', '')}:{details.get('resource', '')}"
@@ -164,7 +176,7 @@ def _io(
 def _failure(
     at: datetime, state: str | None, kind: str, details: dict[str, Any], attempt: int
 ) -> Step:
-    error, cause = details.get("error", kind), _cause(details.get("cause"))
+    error, cause = details.get("error", kind), cause_text(details.get("cause"))
     what = f"attempt {attempt} " if attempt else ""
     text = f"  ! {state or 'task'} {what}failed: {error}" + (f": {cause}" if cause else "")
     return Step(at, "failed", state, text, {"error": error, "cause": cause, "attempt": attempt})
@@ -174,13 +186,14 @@ def _ended(at: datetime, kind: str, details: dict[str, Any]) -> Step:
     word = _ENDED[kind]
     if kind == "ExecutionSucceeded":
         return _io(at, "succeeded", None, "execution succeeded", "output", details)
-    error, cause = details.get("error"), _cause(details.get("cause"))
+    error, cause = details.get("error"), cause_text(details.get("cause"))
     text = f"execution {word}" + (f": {error}" if error else "") + (f": {cause}" if cause else "")
     return Step(at, word.replace(" ", "-"), None, text, {"error": error, "cause": cause})
 
 
-def _cause(cause: Any) -> str | None:
-    """A Lambda error's cause is JSON with a stack trace: keep its type and message only."""
+def cause_text(cause: Any) -> str | None:
+    """A Lambda error's cause is JSON with a stack trace: keep its type and message only
+    (redacted, cut short)."""
     if not cause:
         return None
     try:

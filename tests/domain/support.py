@@ -26,9 +26,11 @@ from adapters.memory.recorders import RecordingPublisher, RecordingWorkflow
 from adapters.memory.repository import InMemoryOrderRepository
 from adapters.payments import SimulatedPaymentProvider
 from domain.commands import (
+    AskOperator,
     AuthorizePayment,
     CancelOrder,
     CancelShipment,
+    CapturePayment,
     CarrierUpdateKind,
     CompleteOrder,
     FailOrder,
@@ -36,6 +38,7 @@ from domain.commands import (
     PlaceOrder,
     RecordCarrierUpdate,
     RefundOrder,
+    RefundPayment,
     RequestShipment,
     StartOrderWorkflow,
     VoidPayment,
@@ -44,10 +47,17 @@ from domain.errors import PaymentDeclined
 from domain.events import DomainEvent
 from domain.money import Money
 from domain.order import Order
-from domain.ports import Booking
+from domain.ports import Authorization, Booking
+from domain.services.ask_operator import ask_operator
 from domain.services.authorize_payment import authorize_payment
 from domain.services.cancel_order import cancel_order
-from domain.services.compensations import cancel_shipment, fail_order, void_payment
+from domain.services.capture_payment import capture_payment
+from domain.services.compensations import (
+    cancel_shipment,
+    fail_order,
+    refund_payment,
+    void_payment,
+)
 from domain.services.complete_order import complete_order
 from domain.services.place_order import place_order
 from domain.services.record_carrier_update import record_carrier_update
@@ -88,6 +98,10 @@ class SpyPaymentProvider(SimulatedPaymentProvider):
         self.calls.append(("authorize", key))
         return super().authorize(key, amount, payment_token)
 
+    def find_authorization(self, key: str) -> Authorization | None:
+        self.calls.append(("find_authorization", key))
+        return super().find_authorization(key)
+
     def capture(self, key: str, reference: str, amount: Money) -> None:
         self.calls.append(("capture", key))
         super().capture(key, reference, amount)
@@ -120,6 +134,10 @@ class SpyCarrier(SimulatedCarrier):
     ) -> Booking:
         self.calls.append(("book", key))
         return super().book(key, order_id, address, lines)
+
+    def find_booking(self, key: str) -> Booking | None:
+        self.calls.append(("find_booking", key))
+        return super().find_booking(key)
 
     def cancel(self, key: str, tracking_number: str) -> None:
         self.calls.append(("cancel", key))
@@ -214,6 +232,9 @@ class World:
     clock: ManualClock = field(default_factory=ManualClock)
     _keys: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
+    def __post_init__(self) -> None:
+        self.payments.clock = self.clock  # the provider's authorizations age with the tests' time
+
     # ----- commands -----------------------------------------------------------------
     def place_cmd(
         self,
@@ -274,6 +295,23 @@ class World:
     def delivered(self, order_id: str) -> Order:
         return self.carrier_update(order_id, CarrierUpdateKind.DELIVERED)
 
+    def capture(self, order_id: str, wait_token: str = "task-token-2") -> Order:
+        return capture_payment(
+            CapturePayment(order_id, wait_token),
+            orders=self.orders,
+            payments=self.payments,
+            clock=self.clock,
+            workflow=self.workflow,
+        )
+
+    def ask_operator(self, order_id: str, wait_token: str = "task-token-3") -> Order:
+        return ask_operator(
+            AskOperator(order_id, wait_token),
+            orders=self.orders,
+            workflow=self.workflow,
+            clock=self.clock,
+        )
+
     def complete(self, order_id: str) -> Order:
         return complete_order(
             CompleteOrder(order_id), orders=self.orders, payments=self.payments, clock=self.clock
@@ -309,6 +347,18 @@ class World:
         return void_payment(
             VoidPayment(order_id), orders=self.orders, payments=self.payments, clock=self.clock
         )
+
+    def refund_payment(self, order_id: str) -> Order:
+        return refund_payment(
+            RefundPayment(order_id), orders=self.orders, payments=self.payments, clock=self.clock
+        )
+
+    def compensate(self, order_id: str, reason: str = "saga failed") -> Order:
+        """The workflow's compensation chain, in its order."""
+        self.cancel_shipment(order_id)
+        self.void(order_id)
+        self.refund_payment(order_id)
+        return self.fail(order_id, reason)
 
     def cancel_shipment(self, order_id: str) -> Order:
         return cancel_shipment(
@@ -349,7 +399,7 @@ class World:
         happy: list[Callable[[], object]] = [
             lambda: self.authorize(oid),
             lambda: self.ship(oid),
-            lambda: self.dispatched(oid),
+            lambda: (self.dispatched(oid), self.capture(oid)),
             lambda: self.delivered(oid),
             lambda: self.complete(oid),
             lambda: self.refund(oid, eur("1.00"), refund_id="part", customer=order.customer_id),
@@ -366,6 +416,7 @@ class World:
         ]
         if status in path:
             steps[status] = happy[: path.index(status) + 1]
+        steps[S.NEEDS_ATTENTION] = [*happy[:3], lambda: self.ask_operator(oid)]
         for step in steps[status]:
             step()
         stored = self.get(oid)

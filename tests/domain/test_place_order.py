@@ -174,3 +174,12 @@ def test_the_key_is_scoped_to_the_customer(world: World) -> None:
         ALICE,
         BOB,
     )
+
+
+def test_the_same_lines_in_another_order_are_the_same_order(world: World) -> None:
+    """Idempotent placing compares the lines as a multiset."""
+    first = world.place(key="k-multiset", lines=items(("BOOK-001", 2), ("TEE-003", 1)))
+    again = world.place(key="k-multiset", lines=items(("TEE-003", 1), ("BOOK-001", 2)))
+    assert again.order_id == first.order_id and again.version == first.version
+    with pytest.raises(IdempotencyKeyReused):
+        world.place(key="k-multiset", lines=items(("TEE-003", 2), ("BOOK-001", 1)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from domain.attention import operator_action
 from domain.commands import CarrierUpdateKind
 from domain.errors import (
     AddressNotServiceable,
@@ -13,10 +14,10 @@ from domain.errors import (
     OrderNotFound,
     UnknownShipment,
 )
-from domain.events import DeliveryFailed
+from domain.events import DeliveryFailed, OrderNeedsAttention
 from domain.status import OrderStatus
 from domain.values import Address, PaymentStatus, ShipmentStatus
-from tests.domain.support import ANTARCTICA, FLAKY, NOWHERE, World
+from tests.domain.support import ANTARCTICA, FLAKY, NOWHERE, World, eur
 
 S = OrderStatus
 K = CarrierUpdateKind
@@ -54,13 +55,14 @@ def test_a_retried_step_replaces_the_token_without_a_second_parcel(world: World)
     assert len(world.carrier.booked()) == 1
 
 
-def test_a_retried_step_after_delivery_is_answered_at_once(world: World) -> None:
-    order = world.order_in(S.DELIVERED)
-    world.ship(order.order_id, "task-token-2")
+def test_a_retried_step_after_dispatch_is_answered_at_once(world: World) -> None:
+    order = world.order_in(S.SHIPMENT_REQUESTED)
+    world.dispatched(order.order_id)
+    world.ship(order.order_id, "task-token-9")
     assert world.workflow.signals[-1] == (
         "resume",
-        "task-token-2",
-        {"orderId": order.order_id, "delivered": True},
+        "task-token-9",
+        {"orderId": order.order_id, "status": "SHIPPED"},
     )
     assert len(world.carrier.booked()) == 1
 
@@ -133,7 +135,7 @@ def test_request_shipment_of_an_unknown_order(world: World) -> None:
 
 
 # ----------------------------------------------------------------------------- carrier updates
-def test_dispatched_then_delivered(world: World) -> None:
+def test_dispatched_captured_then_delivered(world: World) -> None:
     order = world.order_in(S.SHIPMENT_REQUESTED)
 
     shipped = world.dispatched(order.order_id)
@@ -141,7 +143,12 @@ def test_dispatched_then_delivered(world: World) -> None:
         S.SHIPPED,
         ShipmentStatus.DISPATCHED,
     )
-    assert world.workflow.signals == [("heartbeat", "task-token-1", None)]
+    assert world.workflow.signals == [
+        ("resume", "task-token-1", {"orderId": order.order_id, "status": "SHIPPED"})
+    ]
+    world.capture(order.order_id, "task-token-2")
+    world.dispatched(order.order_id)  # re-sent while on its way: the wait is kept alive
+    assert world.workflow.signals[-1] == ("heartbeat", "task-token-2", None)
 
     delivered = world.delivered(order.order_id)
     assert (delivered.status, delivered.shipment and delivered.shipment.status) == (
@@ -150,10 +157,14 @@ def test_dispatched_then_delivered(world: World) -> None:
     )
     assert world.workflow.signals[-1] == (
         "resume",
-        "task-token-1",
-        {"orderId": order.order_id, "delivered": True},
+        "task-token-2",
+        {"orderId": order.order_id, "status": "DELIVERED"},
     )
-    assert world.events_of(order.order_id)[-2:] == ["ShipmentDispatched", "ShipmentDelivered"]
+    assert world.events_of(order.order_id)[-3:] == [
+        "ShipmentDispatched",
+        "PaymentCaptured",
+        "ShipmentDelivered",
+    ]
 
 
 def test_delivered_before_dispatched(world: World) -> None:
@@ -184,14 +195,13 @@ def test_delivery_failed_fails_the_wait(world: World) -> None:
 
     assert failed.status is S.SHIPPED  # the workflow decides: compensate, then fail the order
     assert failed.shipment is not None and failed.shipment.status is ShipmentStatus.FAILED
-    assert world.workflow.signals[-1] == ("fail", "task-token-1", "ShipmentFailed")
+    assert world.workflow.signals[-1] == ("fail", "task-token-2", "ShipmentFailed")
     assert world.events_of(order.order_id)[-1] == "DeliveryFailed"
     assert world.last_event(DeliveryFailed).reason == "parcel lost"
 
-    world.cancel_shipment(order.order_id)  # nothing to call off: the carrier ended it
-    world.void(order.order_id)
-    done = world.fail(order.order_id, "shipment failed")
-    assert (done.status, done.payment.status) == (S.FAILED, PaymentStatus.VOIDED)
+    done = world.compensate(order.order_id, "shipment failed")  # nothing to call off or void
+    assert (done.status, done.payment.status) == (S.FAILED, PaymentStatus.CAPTURED)
+    assert done.payment.refunded == done.payment.captured == done.total
     assert world.carrier.calls == [("book", f"{order.order_id}:ship")]
 
 
@@ -275,3 +285,59 @@ def test_cancel_shipment_during_a_carrier_outage_is_retried(world: World) -> Non
     world.carrier.outage = False
     after = world.cancel_shipment(order.order_id)
     assert after.shipment is not None and after.shipment.status is ShipmentStatus.CANCELLED
+
+
+# ----------------------------------------------------------------------------- after dispatch
+def test_a_silent_carrier_after_dispatch_asks_an_operator_never_a_refund(world: World) -> None:
+    order = world.order_in(S.SHIPPED)
+    asked = world.ask_operator(order.order_id, "task-token-3")
+
+    assert (asked.status, asked.wait_token) == (S.NEEDS_ATTENTION, "task-token-3")
+    event = world.last_event(OrderNeedsAttention)
+    assert "has not reported" in event.reason == asked.reason
+    action = operator_action(asked)
+    assert action is not None and asked.shipment is not None
+    assert asked.shipment.tracking_number in action and "ShipmentDelivered" in action
+    assert (
+        asked.payment.refunded == eur("0")
+        and world.payments.calls_for(order.order_id, "void") == []
+    )
+    assert world.ask_operator(order.order_id, "task-token-3").version == asked.version
+
+    late = world.delivered(order.order_id)  # the carrier's word, or an operator's on its behalf
+    assert late.status is S.DELIVERED
+    assert world.workflow.signals[-1][:2] == ("resume", "task-token-3")
+    assert world.complete(order.order_id).status is S.COMPLETED
+
+
+def test_a_lost_parcel_reported_to_the_operator_is_refunded(world: World) -> None:
+    order = world.order_in(S.NEEDS_ATTENTION)
+    world.carrier_update(order.order_id, K.FAILED, reason="lost in the depot")
+    assert world.workflow.signals[-1] == ("fail", "task-token-3", "ShipmentFailed")
+    failed = world.compensate(order.order_id, "the carrier lost the parcel")
+    assert (failed.status, failed.payment.refunded) == (S.FAILED, failed.total)
+
+
+def test_news_before_the_operator_is_asked_ends_the_wait_at_once(world: World) -> None:
+    order = world.order_in(S.SHIPPED)
+    world.delivered(order.order_id)
+    asked = world.ask_operator(order.order_id, "task-token-3")
+    assert asked.status is S.DELIVERED
+    assert world.workflow.signals[-1][:2] == ("resume", "task-token-3")
+
+
+def test_a_booking_whose_answer_was_lost_is_found_and_called_off(world: World) -> None:
+    order = world.order_in(S.PAYMENT_AUTHORIZED)
+    world.carrier.lose_answers = True
+    with pytest.raises(CarrierUnavailable):
+        world.ship(order.order_id)
+    world.carrier.lose_answers = False
+    world.cancel(order.order_id)
+
+    called_off = world.cancel_shipment(order.order_id)
+
+    assert called_off.shipment is not None
+    assert called_off.shipment.status is ShipmentStatus.CANCELLED
+    assert world.carrier.is_cancelled(world.carrier.booked()[0])
+    assert world.events_of(order.order_id)[-2:] == ["ShipmentRequested", "ShipmentCancelled"]
+    assert world.cancel_shipment(order.order_id).version == called_off.version

@@ -24,6 +24,24 @@ def test_the_same_idempotency_key_twice_gives_one_order(target: Target) -> None:
     assert ids.count(first.json()["orderId"]) == 1
 
 
+def test_the_same_items_in_another_order_are_the_same_request(target: Target) -> None:
+    """Order lines are a multiset: listing them in another order is a replay, not a reuse."""
+    key, body = str(uuid.uuid4()), order_body()
+    shuffled = {**body, "items": list(reversed(body["items"]))}
+    with target.http("e2e-carol") as api:
+        first, second = place(api, body, key), place(api, shuffled, key)
+    assert first.status_code == second.status_code == 201, (first.text, second.text)
+    assert first.json() == second.json()
+
+
+def test_the_same_key_with_other_quantities_is_refused(target: Target) -> None:
+    key, body = str(uuid.uuid4()), order_body()
+    more = {**body, "items": [{**body["items"][0], "quantity": 3}, *body["items"][1:]]}
+    with target.http("e2e-carol") as api:
+        assert place(api, body, key).status_code == 201
+        assert place(api, more, key).status_code == 422
+
+
 def test_the_same_key_with_another_order_is_refused(target: Target) -> None:
     key = str(uuid.uuid4())
     with target.http("e2e-carol") as api:
@@ -52,7 +70,7 @@ def test_no_valid_token_is_401_before_any_function_runs(
     with httpx.Client(base_url=target.api, timeout=30) as api:
         answer = api.post("/orders", json=order_body(), headers=headers)
     assert answer.status_code == 401
-    assert answer.json() == {"message": "Unauthorized"}
+    assert answer.json() == {"error": "unauthorized", "message": "Unauthorized", "details": []}
     # Answered by the gateway itself: the function's answers never carry this header.
     assert answer.headers.get("x-amzn-errortype", "").startswith("UnauthorizedException")
 
@@ -64,4 +82,8 @@ def test_an_unknown_route_is_403_like_api_gateway(target: Target, method: str, p
     with target.http("e2e-alice") as api:
         answer = api.request(method, path)
     assert answer.status_code == 403
-    assert answer.json() == {"message": "Missing Authentication Token"}
+    assert answer.json() == {
+        "error": "forbidden",
+        "message": "Missing Authentication Token",
+        "details": [],
+    }

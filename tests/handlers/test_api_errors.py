@@ -207,6 +207,7 @@ BAD_ORDERS: dict[str, tuple[dict[str, Any], str]] = {
     "blank name": (with_address(name="   "), "shippingAddress.name"),
     "long name": (with_address(name="A" * 101), "shippingAddress.name"),
     "bad country": (with_address(country="England"), "shippingAddress.country"),
+    "no such country": (with_address(country="ZZ"), "shippingAddress.country"),
     "bidi override": (with_address(name="Ada \u202eecalevoL"), "shippingAddress.name"),
     "zero-width space": (with_address(city="Lon\u200bdon"), "shippingAddress.city"),
     "NUL byte": (with_address(line1="12 St\x00James"), "shippingAddress.line1"),

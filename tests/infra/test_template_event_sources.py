@@ -167,10 +167,27 @@ def test_every_dlq_has_a_depth_alarm(cfn: dict[str, Any]) -> None:
     assert _alarmed(cfn, "ApproximateNumberOfMessagesVisible", "QueueName") >= dlqs
 
 
+OUTCOME_TASKS = {
+    "AuthorizePaymentFunction",
+    "RequestShipmentFunction",
+    "CapturePaymentFunction",
+    "AskOperatorFunction",
+    "CompleteOrderFunction",
+}
+"""Forward saga steps: their business outcomes (a decline, a cancellation) are Lambda errors,
+so their faults page through the TaskErrors alarm instead (handlers/tasks/_task.py)."""
+
+
 def test_every_function_has_error_and_throttle_alarms(cfn: dict[str, Any]) -> None:
     names = set(functions(cfn))
-    assert _alarmed(cfn, "Errors", "FunctionName") == names
+    assert _alarmed(cfn, "Errors", "FunctionName") == names - OUTCOME_TASKS
     assert _alarmed(cfn, "Throttles", "FunctionName") == names
+    task_errors = [
+        a["Properties"]
+        for a in resources_of_type(cfn, "AWS::CloudWatch::Alarm").values()
+        if a["Properties"].get("MetricName") == "TaskErrors"
+    ]
+    assert [a["Namespace"] for a in task_errors] == ["OrderFlow"]
 
 
 def test_saga_and_api_alarms(cfn: dict[str, Any]) -> None:

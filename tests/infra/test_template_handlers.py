@@ -26,9 +26,12 @@ DECIDED = {
     "OutboxRelayFunction": "handlers.outbox_relay.handler",
     "AuthorizePaymentFunction": "handlers.tasks.authorize_payment.handler",
     "RequestShipmentFunction": "handlers.tasks.request_shipment.handler",
+    "CapturePaymentFunction": "handlers.tasks.capture_payment.handler",
+    "AskOperatorFunction": "handlers.tasks.ask_operator.handler",
     "CompleteOrderFunction": "handlers.tasks.complete_order.handler",
     "CancelShipmentFunction": "handlers.tasks.cancel_shipment.handler",
     "VoidPaymentFunction": "handlers.tasks.void_payment.handler",
+    "RefundPaymentFunction": "handlers.tasks.refund_payment.handler",
     "FailOrderFunction": "handlers.tasks.fail_order.handler",
 }
 NEEDS_STATE_MACHINE = {
@@ -36,6 +39,8 @@ NEEDS_STATE_MACHINE = {
     "WorkflowStarterFunction",
     "UpstreamEventsFunction",
     "RequestShipmentFunction",
+    "CapturePaymentFunction",
+    "AskOperatorFunction",
 }
 NEEDS_IDEMPOTENCY_TABLE = {"ApiFunction"}
 """The functions whose handler module deduplicates requests through Powertools."""

@@ -23,11 +23,18 @@ _TASK_CALLBACK = (
     "Step Functions task-token callbacks (SendTaskSuccess/Failure/Heartbeat) support no "
     "resource-level permissions: the Service Authorization Reference lists no resource type "
     "for them, so '*' is the only Resource that works. Granted only to the functions that "
-    "answer a waiting step: the API (cancel), the carrier events, and RequestShipment (a "
-    "retried step answers the token again)."
+    "answer a waiting step: the API (cancel), the carrier events, and the waiting steps "
+    "RequestShipment, CapturePayment and AskOperator (news that came before the token was "
+    "stored is answered at once)."
 )
 _CALLBACK_ROLES = frozenset(
-    {"ApiFunctionRole", "UpstreamEventsFunctionRole", "RequestShipmentFunctionRole"}
+    {
+        "ApiFunctionRole",
+        "UpstreamEventsFunctionRole",
+        "RequestShipmentFunctionRole",
+        "CapturePaymentFunctionRole",
+        "AskOperatorFunctionRole",
+    }
 )
 _LOG_DELIVERY = (
     "Step Functions sets up its CloudWatch Logs delivery with these account-level log-delivery "

@@ -54,7 +54,7 @@ def test_expected_resources_exist(cfn: dict[str, Any]) -> None:
     assert types["UserPool"] == "AWS::Cognito::UserPool"
     assert types["UserPoolClient"] == "AWS::Cognito::UserPoolClient"
     assert types["Dashboard"] == "AWS::CloudWatch::Dashboard"
-    assert len(functions(cfn)) == 10
+    assert len(functions(cfn)) == 13
 
 
 def test_outputs(sam: dict[str, Any]) -> None:
@@ -110,7 +110,8 @@ def test_api_routes_are_all_behind_the_cognito_authorizer(cfn: dict[str, Any]) -
     }
     for route, operation in routes.items():
         assert operation["security"] == [{"CognitoAuthorizer": []}], route
-        assert "${ApiFunction.Arn}" in json.dumps(operation["x-amazon-apigateway-integration"])
+        # Through the alias AutoPublishAlias makes (a published version: SnapStart needs one).
+        assert "${ApiFunctionAliaslive}" in json.dumps(operation["x-amazon-apigateway-integration"])
     schemes = body["components"]["securitySchemes"]
     assert schemes["CognitoAuthorizer"]["x-amazon-apigateway-authtype"] == "cognito_user_pools"
 

@@ -15,9 +15,12 @@ _PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
 TASK_FUNCTIONS = (
     "AuthorizePayment",
     "RequestShipment",
+    "CapturePayment",
+    "AskOperator",
     "CompleteOrder",
     "CancelShipment",
     "VoidPayment",
+    "RefundPayment",
     "FailOrder",
 )
 

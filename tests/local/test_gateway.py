@@ -224,7 +224,11 @@ def test_unknown_route_or_method_is_403_missing_authentication_token(
 ) -> None:
     response = client.request(method, path)
     assert response.status_code == 403
-    assert response.text == '{"message":"Missing Authentication Token"}'
+    assert response.json() == {
+        "error": "forbidden",
+        "message": "Missing Authentication Token",
+        "details": [],
+    }
     assert response.headers["x-amzn-errortype"] == "MissingAuthenticationTokenException"
     assert response.headers["x-amzn-requestid"]
     assert functions.calls == []
@@ -258,7 +262,8 @@ def test_a_guarded_route_without_a_valid_token_is_401_and_the_function_never_run
     }.get(authorization or "", authorization)
     headers = {} if value is None else {"Authorization": value}
     response = client.post("/orders", headers=headers, json={"items": [1]})
-    assert (response.status_code, response.text) == (401, '{"message":"Unauthorized"}')
+    assert response.status_code == 401
+    assert response.json() == {"error": "unauthorized", "message": "Unauthorized", "details": []}
     assert functions.calls == []
 
 

@@ -173,3 +173,17 @@ def test_python_dash_m_infra_ops_help() -> None:
     assert done.returncode == 0
     for command in ("executions", "execution", "order", "dlq", "retry"):
         assert command in done.stdout
+
+
+def test_a_redrive_target_gets_its_logical_id_from_the_resources() -> None:
+    described = {
+        **CANONICAL,
+        "resources": {
+            "deadLetterQueues": {"WorkDLQ": "http://q/work-dlq", "StreamDLQ": "http://q/stream-dlq"}
+        },
+    }
+    queues = StackConfig.from_json(described).queues
+    assert queues["WorkDLQ"] == QueueRef(None, "http://q/work-dlq")
+    assert queues["Work"] == QueueRef("http://q/work", "http://q/work-dlq")
+    assert queues["StreamDLQ"] == QueueRef(None, "http://q/stream-dlq")
+    assert len(queues) == 3

@@ -10,6 +10,7 @@ from botocore.stub import Stubber
 from ops_stack import Stack
 
 from infra.ops import redrive
+from infra.ops.dlq import selected
 from infra.ops.stack import QueueRef, StackConfig
 from infra.ops.target import Target
 
@@ -228,3 +229,17 @@ def test_a_message_that_is_not_an_event_is_left_and_the_events_go(stack: Stack, 
     assert "left 1 in place" in out
     left = sqs.receive_message(QueueUrl=stack.events_dlq)["Messages"]  # visible again
     assert [m["Body"] for m in left] == [body]
+
+
+def test_a_redrive_says_what_it_will_do_before_it_does_it(stack: Stack) -> None:
+    _dead_letters(stack)
+    plans = {q.label: redrive.plan(stack.target, q) for q in selected(stack.target, None)}
+    depth, text = plans["WorkflowStartDLQ"]
+    assert depth == 2 and text.startswith("move the ~2 messages back to WorkflowStartQueue")
+    assert "emulated" in text
+    depth, text = plans["UpstreamEventsDLQ"]
+    assert depth == 2 and text.startswith("put the events of the ~2 messages on bus orderflow")
+    stack.run("dlq", "redrive", "--queue", "WorkflowStartDLQ")
+    dlq = selected(stack.target, "WorkflowStartDLQ")[0]
+    assert redrive.plan(stack.target, dlq) == (0, "nothing: the queue is empty")
+    assert _depth(stack, stack.events_dlq) == 2  # planning moved nothing

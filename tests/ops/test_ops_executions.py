@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from ops_stack import PERSONAL_VALUES, Stack
 
 from infra.ops import executions
@@ -128,3 +129,30 @@ def test_execution_by_arn(stack: Stack) -> None:
 def test_unknown_execution_is_exit_1(stack: Stack, capsys: object) -> None:
     code, out = stack.run("execution", "o-nobody")
     assert (code, out) == (1, "")
+
+
+def test_the_newest_n_ask_only_for_the_pages_they_need(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("o-a", "o-b", "o-c"):
+        stack.settle(stack.start(name))
+    monkeypatch.setattr(executions, "LIST_PAGE", 1)
+    calls: list[str] = []
+    sfn = stack.client("stepfunctions")
+    sfn.meta.events.register("before-call.sfn.ListExecutions", lambda **_: calls.append("list"))
+    try:
+        newest = executions.listed(stack.target, limit=2)
+    finally:
+        sfn.meta.events.unregister("before-call.sfn.ListExecutions")
+    assert [e.name for e in newest] == ["o-c", "o-b"]
+    assert len(calls) == 2
+    assert [e.name for e in executions.listed(stack.target)] == ["o-c", "o-b", "o-a"]
+
+
+def test_the_json_timeline_says_each_step_and_how_long_a_state_took(stack: Stack) -> None:
+    stack.settle(stack.start("o-declined", "decline"))
+    steps = json.loads(stack.run("execution", "o-declined", "--json")[1])["timeline"]
+    assert [s["text"] for s in steps][:2] == ["execution started", "> AuthorizePayment (Pass)"]
+    exited = [s for s in steps if s["kind"] == "exited"]
+    assert [s["state"] for s in exited] == ["AuthorizePayment", "Route"]
+    assert all(0 <= s["seconds"] < 10 for s in exited)

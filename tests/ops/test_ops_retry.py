@@ -126,3 +126,15 @@ def test_on_aws_a_refused_redrive_is_explained(
     assert "o-6 cannot be redriven: ExecutionNotRedrivable: older than 14 days" in (
         capsys.readouterr().err
     )
+
+
+def test_a_retry_says_what_it_will_do_before_it_does_it(stack: Stack) -> None:
+    stack.settle(stack.start("o-8", "decline"))
+    chosen = retry.plan(stack.target, "o-8")
+    assert (chosen.order_id, chosen.new_name) == ("o-8", "o-8-retry-1")
+    assert chosen.text.startswith("start a new execution o-8-retry-1 from the beginning")
+    assert [
+        a["name"] for a in json.loads(stack.run("execution", "o-8", "--json")[1])["attempts"]
+    ] == ["o-8"]  # planning started nothing
+    remote = retry.RetryPlan("o-8", chosen.latest, 1, local=False)
+    assert remote.text.startswith("redrive o-8 (RedriveExecution): it resumes at the state")

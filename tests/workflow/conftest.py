@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,11 +19,16 @@ from adapters.clock import ManualClock
 from adapters.ids import SequentialIds
 from adapters.memory.recorders import RecordingPublisher
 from adapters.memory.repository import InMemoryOrderRepository
-from adapters.payments import SimulatedPaymentProvider
 from handlers.common import bootstrap
 from infra.local import moto_patches
-from infra.local.sfn_runner import deploy_order_saga
-from tests.workflow.support import TEST_TIME_SCALE, FlakyCancelCarrier, Saga
+from infra.local.sfn_runner import DEFAULT_ENVIRONMENT
+from tests.workflow.support import (
+    TEST_TIME_SCALE,
+    FlakyCancelCarrier,
+    HookedPaymentProvider,
+    Saga,
+    deploy_saga,
+)
 
 # Read when handlers.common.observability is first imported: set before any handler is.
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
@@ -111,16 +117,17 @@ def saga(
 
     monkeypatch.setattr(metrics, "namespace", "OrderFlow")
     session = boto_session
-    deployed = deploy_order_saga(session)
+    deployed = deploy_saga(session, dict(DEFAULT_ENVIRONMENT))
     sfn = session.client("stepfunctions")
+    clock = ManualClock()
     harness = Saga(
         sfn=sfn,
         deployed=deployed,
         orders=InMemoryOrderRepository(),
-        payments=SimulatedPaymentProvider(),
+        payments=HookedPaymentProvider(clock=clock),
         carrier=FlakyCancelCarrier(),
         workflow=StepFunctionsWorkflow(deployed.state_machine_arn, client=sfn),
-        clock=ManualClock(),
+        clock=clock,
     )
     bootstrap.use(
         bootstrap.Ports(
@@ -139,3 +146,29 @@ def saga(
         yield harness
     finally:
         bootstrap.use(None)
+
+
+class _ScaledJoinThread(threading.Thread):
+    def join(self, timeout: float | None = None) -> None:
+        super().join(None if timeout is None else moto_patches.scaled(timeout))
+
+
+class _ScaledExecutionThreading:
+    """``threading`` as the interpreter's ``Program.eval`` sees it: the thread it joins for the
+    execution's top-level TimeoutSeconds waits in workflow seconds."""
+
+    Thread = _ScaledJoinThread
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(threading, name)
+
+
+@pytest.fixture
+def scaled_execution_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """moto waits for an execution's own TimeoutSeconds in real seconds (``Program.eval`` joins
+    its worker thread with it); moto_patches scales every other wait but not that one yet.
+    For the one test that lets an execution time out."""
+    from moto.stepfunctions.parser.asl.component.program import program
+
+    assert program.threading is threading, "moto's Program.eval no longer uses threading"
+    monkeypatch.setattr(program, "threading", _ScaledExecutionThreading())

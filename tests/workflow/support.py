@@ -10,10 +10,8 @@ and the repository. A plain module, not conftest.py, so test modules can import 
 from __future__ import annotations
 
 import itertools
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +31,7 @@ from domain.commands import (
     RecordCarrierUpdate,
     StartOrderWorkflow,
 )
-from domain.errors import ConcurrencyConflict
+from domain.errors import PaymentProviderUnavailable
 from domain.order import Order
 from domain.services.cancel_order import cancel_order
 from domain.services.place_order import place_order
@@ -41,7 +39,47 @@ from domain.services.record_carrier_update import record_carrier_update
 from domain.services.start_workflow import start_order_workflow
 from domain.status import OrderStatus
 from domain.values import Address, PaymentStatus, ShipmentStatus
-from infra.local.sfn_runner import DeployedSaga, history, states_entered, wait_for_execution
+from infra.local.sfn_runner import (
+    ORDER_SAGA_ASL,
+    DeployedSaga,
+    TaskFunction,
+    create_function,
+    ensure_role,
+    history,
+    render_definition,
+    states_entered,
+    wait_for_execution,
+)
+from infra.sam_translate import load_template
+
+
+def saga_tasks() -> tuple[TaskFunction, ...]:
+    """One function per DefinitionSubstitution of infra/template.yaml, with its Handler: the
+    saga's Task functions as the template (and so the local stack) define them."""
+    resources = load_template()["Resources"]
+    machine = resources["OrderSagaStateMachine"]["Properties"]
+    return tuple(
+        TaskFunction(key, resources[key.removesuffix("Arn")]["Properties"]["Handler"])
+        for key in machine["DefinitionSubstitutions"]
+    )
+
+
+def deploy_saga(session: Any, environment: dict[str, str]) -> DeployedSaga:
+    """The saga's functions and state machine in moto (``sfn_runner.deploy_order_saga`` with
+    the template's task list)."""
+    role_arn = ensure_role(session.client("iam"))
+    lambdas = session.client("lambda")
+    arns = {
+        t.substitution: create_function(lambdas, role_arn, t, environment) for t in saga_tasks()
+    }
+    created = session.client("stepfunctions").create_state_machine(
+        name="OrderSaga",
+        roleArn=role_arn,
+        type="STANDARD",
+        definition=render_definition(ORDER_SAGA_ASL, arns),
+    )
+    return DeployedSaga(str(created["stateMachineArn"]), arns)
+
 
 TEST_TIME_SCALE = 1e-4
 """A 2 s retry interval takes 0.2 ms; RequestShipment's 3-day heartbeat 26 s, far longer than
@@ -51,8 +89,8 @@ FAST_TIMEOUTS = 1e-6
 CUSTOMER = "customer-ada"
 HOME = Address("Ada Lovelace", "12 St James's Square", "London", "SW1Y 4JH", "GB")
 ANTARCTICA = Address("Base", "1 Ice Shelf", "McMurdo", "9999", "AQ")
-HAPPY_PATH = ["AuthorizePayment", "RequestShipment", "CompleteOrder"]
-COMPENSATED = ["CancelShipment", "VoidPayment", "FailOrder", "CancelledOrFailed"]
+HAPPY_PATH = ["AuthorizePayment", "RequestShipment", "CapturePayment", "CompleteOrder"]
+COMPENSATED = ["CancelShipment", "VoidPayment", "RefundPayment", "FailOrder"]
 
 
 @dataclass
@@ -73,11 +111,28 @@ class FlakyCancelCarrier(SimulatedCarrier):
 
 
 @dataclass
+class HookedPaymentProvider(SimulatedPaymentProvider):
+    """The simulated provider, running ``before_lost_answer`` once, when an answer it gives is
+    lost: after the money moved at the provider, before the caller hears the timeout."""
+
+    before_lost_answer: Callable[[], object] | None = None
+
+    def _lose_answer(self, key: str, token: str) -> None:
+        try:
+            super()._lose_answer(key, token)
+        except PaymentProviderUnavailable:
+            hook, self.before_lost_answer = self.before_lost_answer, None
+            if hook is not None:
+                hook()
+            raise
+
+
+@dataclass
 class Saga:
     sfn: Any
     deployed: DeployedSaga
     orders: InMemoryOrderRepository
-    payments: SimulatedPaymentProvider
+    payments: HookedPaymentProvider
     carrier: FlakyCancelCarrier
     workflow: StepFunctionsWorkflow
     clock: ManualClock
@@ -128,24 +183,28 @@ class Saga:
         machine = self.deployed.state_machine_arn
         return f"{machine.replace(':stateMachine:', ':execution:')}:{order_id}"
 
-    def waiting_for_carrier(self, order_id: str, timeout: float = 30.0) -> str:
-        """Block until RequestShipment stored its token and the workflow listens on it."""
+    def waiting_for_carrier(self, order_id: str, after: str = "", timeout: float = 30.0) -> str:
+        """Block until a waiting step (RequestShipment, CapturePayment, AskOperator) stored a
+        token other than ``after`` and the workflow listens on it."""
         deadline, delay = time.monotonic() + timeout, 0.005
         while time.monotonic() < deadline:
             token = self.orders.get(order_id).wait_token
-            if token and self._listening(token):
+            if token and token != after and self._listening(order_id, token):
                 return token
             time.sleep(delay)
             delay = min(0.05, delay * 1.5)
         raise TimeoutError(f"order {order_id} never waited for the carrier")
 
-    def _listening(self, token: str) -> bool:
-        try:  # a heartbeat is harmless, and refused until the wait has begun
+    def _listening(self, order_id: str, token: str) -> bool:
+        """A heartbeat is harmless, and refused until the wait has begun; a step without
+        HeartbeatSeconds refuses it always on moto, so there the history says it waits."""
+        try:
             self.sfn.send_task_heartbeat(taskToken=token)
         except ClientError as error:
-            if error.response["Error"]["Code"] in ("InvalidToken", "TaskDoesNotExist"):
-                return False
-            raise
+            if error.response["Error"]["Code"] not in ("InvalidToken", "TaskDoesNotExist"):
+                raise
+            events = self.history(order_id)
+            return bool(events) and events[-1]["type"] == "TaskSubmitted"
         return True
 
     def finish(self, order_id: str, timeout: float = 30.0) -> dict[str, Any]:
@@ -168,52 +227,34 @@ class Saga:
     def order(self, order_id: str) -> Order:
         return self.orders.get(order_id)
 
-    @contextmanager
-    def carrier_keeps_resending_dispatch(
-        self, order_id: str, every: float = 0.025
-    ) -> Iterator[None]:
-        """From the booking on, the carrier re-sends "dispatched" (each one a heartbeat) until
-        the block ends or the order has failed."""
-        stop = threading.Event()
-
-        def resend() -> None:
-            while not stop.is_set() and (order := self.order(order_id)).status is not (
-                OrderStatus.FAILED
-            ):
-                # A race lost to a compensation is harmless: the next resend reads again.
-                with suppress(ConcurrencyConflict):
-                    if order.shipment is not None:
-                        self.carrier_reports(order_id, CarrierUpdateKind.DISPATCHED)
-                stop.wait(every)
-
-        worker = threading.Thread(target=resend, daemon=True)
-        worker.start()
-        try:
-            yield
-        finally:
-            stop.set()
-            worker.join(5)
-
     # ----- the invariants of docs/reliability.md that the saga is responsible for --------
     def assert_invariants(self, order_id: str, *, compensated: bool = True) -> None:
-        """Money and parcels; with ``compensated``, also that an order that ended cancelled or
-        failed holds no authorization and no parcel that could still leave."""
+        """Money and parcels: no goods leave without a captured payment; captured - refunded is
+        the value of the goods kept; with ``compensated``, an order that ended cancelled or
+        failed holds no authorization (seen or not) and no parcel that could still leave."""
         order = self.order(order_id)
         money = {
             kind: self.payments.entries(kind, f"{order_id}:")
-            for kind in ("authorize", "capture", "void")
+            for kind in ("authorize", "capture", "void", "refund")
         }
         assert len(money["authorize"]) <= 1, "authorized twice"
         assert len(money["capture"]) <= 1, "captured twice"
         assert not (money["capture"] and money["void"]), "captured and voided"
-        assert order.payment.refunded <= order.payment.captured
-        if money["capture"]:
-            assert order.status is OrderStatus.COMPLETED
-            assert order.shipment is not None and order.shipment.status is ShipmentStatus.DELIVERED
+        payment, shipment = order.payment, order.shipment
+        assert payment.refunded <= payment.captured
+        if shipment is not None and shipment.status in (
+            ShipmentStatus.IN_TRANSIT,
+            ShipmentStatus.DELIVERED,
+        ):
+            assert payment.status is PaymentStatus.CAPTURED, "goods left without a captured payment"
+        kept = order.total if shipment and shipment.status is ShipmentStatus.DELIVERED else None
+        if order.status in (OrderStatus.COMPLETED, OrderStatus.CANCELLED, OrderStatus.FAILED):
+            expected = kept.amount if kept is not None else 0
+            assert (payment.captured - payment.refunded).amount == expected, "money for goods"
         if compensated and order.status in (OrderStatus.CANCELLED, OrderStatus.FAILED):
-            assert order.payment.status is not PaymentStatus.AUTHORIZED, "authorization left held"
-            assert order.payment.status is not PaymentStatus.CAPTURED
-            if order.shipment is not None:
-                assert order.shipment.status is not ShipmentStatus.REQUESTED, "parcel may leave"
+            assert self.payments.holds(f"{order_id}:") == [], "authorization left held"
+            assert payment.status is not PaymentStatus.AUTHORIZED
+            if shipment is not None:
+                assert shipment.status not in (ShipmentStatus.REQUESTED, ShipmentStatus.DISPATCHED)
         bookings = [key for key in self.carrier.results if key.startswith(f"{order_id}:")]
         assert len(bookings) <= 1, "booked twice"

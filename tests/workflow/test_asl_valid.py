@@ -6,6 +6,7 @@ tests; on CI (``CI`` set) it fails them, so the check can never silently drop ou
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -16,7 +17,9 @@ from typing import Any
 import pytest
 
 from domain import errors
-from infra.local.sfn_runner import ORDER_SAGA_ASL, ORDER_SAGA_TASKS, REPO_ROOT
+from domain.order_payment import AUTHORIZATION_LIFETIME, DISPATCH_WINDOW
+from infra.local.sfn_runner import ORDER_SAGA_ASL, REPO_ROOT
+from tests.workflow.support import saga_tasks
 
 WORKFLOWS = sorted((REPO_ROOT / "workflows").glob("*.asl.json"))
 VALIDATOR = REPO_ROOT / "node_modules" / ".bin" / "asl-validator"
@@ -24,8 +27,11 @@ SAGA: dict[str, Any] = json.loads(ORDER_SAGA_ASL.read_text(encoding="utf-8"))
 STATES: dict[str, dict[str, Any]] = SAGA["States"]
 TASKS = {name: state for name, state in STATES.items() if state["Type"] == "Task"}
 
-FORWARD = ("AuthorizePayment", "RequestShipment", "CompleteOrder")
-COMPENSATIONS = ("CancelShipment", "VoidPayment", "FailOrder")
+FORWARD = ("AuthorizePayment", "RequestShipment", "CapturePayment", "CompleteOrder")
+WAITS = ("RequestShipment", "CapturePayment", "AskOperator")
+COMPENSATIONS = ("CancelShipment", "VoidPayment", "RefundPayment", "FailOrder")
+HAPPY_PATH_TRANSITIONS = 4
+"""$0.10 per 1,000 orders at $0.025 per 1,000 transitions (docs/workflow.md)."""
 LAMBDA_TRANSIENT = frozenset(
     {
         "Lambda.ServiceException",
@@ -93,7 +99,7 @@ def test_asl_validator_rejects_a_broken_definition(tmp_path: Path) -> None:
 
 
 # ----- the saga's rules ------------------------------------------------------------------------
-def test_the_happy_path_is_three_task_transitions() -> None:
+def test_the_happy_path_is_four_task_transitions() -> None:
     path, name = [], SAGA["StartAt"]
     while True:
         path.append(name)
@@ -102,8 +108,79 @@ def test_the_happy_path_is_three_task_transitions() -> None:
             break
         name = state["Next"]
     assert path == list(FORWARD)
-    assert len(path) == 3  # $0.075 per 1,000 orders at $0.025 per 1,000 transitions
-    assert {STATES[n]["Type"] for n in path} == {"Task"}
+    assert len(path) == HAPPY_PATH_TRANSITIONS
+    assert {STATES[n]["Type"] for n in path} == {"Task"}  # no Pass or Choice on the way
+
+
+WORKFLOW_MD = (REPO_ROOT / "docs" / "workflow.md").read_text(encoding="utf-8")
+
+
+def _doc_table(heading: str) -> list[list[str]]:
+    """The rows of the first table after the line starting with ``heading``."""
+    lines = WORKFLOW_MD[WORKFLOW_MD.index(heading) :].splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("|"))
+    rows = []
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            return rows
+        rows.append([_unbold(cell.strip()) for cell in line.strip("|").split("|")])
+    return rows
+
+
+def _unbold(cell: str) -> str:
+    return cell[2:-2] if cell.startswith("**") and cell.endswith("**") else cell
+
+
+def _edges() -> set[tuple[str, str]]:
+    edges = set()
+    for name, state in STATES.items():
+        for nxt in [state.get("Next")] + [c["Next"] for c in state.get("Catch", [])]:
+            if nxt:
+                edges.add((name, nxt))
+    return edges
+
+
+def test_docs_state_the_happy_paths_count() -> None:
+    assert f"## Cost: {HAPPY_PATH_TRANSITIONS} transitions on the happy path" in WORKFLOW_MD
+    assert " -> ".join(FORWARD) in WORKFLOW_MD
+
+
+def test_the_docs_path_table_follows_the_asl() -> None:
+    rows = _doc_table("| Path | States entered")
+    assert rows[0][1].split(", ") == list(FORWARD)
+    for path, states, transitions, _cost in rows:
+        names = states.split(", ")
+        assert int(transitions) == len(names), path
+        assert names[0] == SAGA["StartAt"], path
+        assert all(pair in _edges() for pair in itertools.pairwise(names)), path
+        last = STATES[names[-1]]
+        assert last.get("End") or last["Type"] == "Succeed", f"{path} does not end there"
+
+
+def test_the_docs_retry_table_is_the_asl() -> None:
+    documented = {row[0]: row[1:] for row in _doc_table("| State | Retried errors")}
+    for name, state in TASKS.items():
+        [retrier] = state["Retry"]
+        named = [e for e in retrier["ErrorEquals"] if e not in LAMBDA_TRANSIENT]
+        expected = [
+            ", ".join([*named, "Lambda.*"]),
+            f"{retrier['IntervalSeconds']} s / {retrier['MaxDelaySeconds']} s / "
+            f"{retrier['MaxAttempts']}",
+        ]
+        assert documented.pop(name) == expected, name
+    assert documented == {}
+
+
+def test_the_docs_catch_table_is_the_asl() -> None:
+    documented = {(row[0], row[1], row[2]) for row in _doc_table("| State | Caught")}
+    expected = set()
+    for name, state in STATES.items():
+        for catcher in state.get("Catch", []):
+            errors = ", ".join(catcher["ErrorEquals"])
+            if catcher["Next"] == "CompensationFailed":
+                errors = "its retried errors, retries exhausted"
+            expected.add((name, errors, catcher["Next"]))
+    assert documented == expected
 
 
 def test_jsonpath_not_jsonata() -> None:
@@ -146,7 +223,7 @@ def test_catch_names_errors_and_nothing_catches_all(name: str) -> None:
 
 
 def test_forward_steps_catch_business_errors_and_compensations_end_visibly() -> None:
-    for name in FORWARD:
+    for name in (*FORWARD, "AskOperator"):
         for catcher in TASKS[name].get("Catch", []):
             assert set(catcher["ErrorEquals"]) <= BUSINESS | WAIT_TIMEOUTS, (
                 f"{name}: an exhausted transient error must stay uncaught (redrive)"
@@ -162,6 +239,46 @@ def test_forward_steps_catch_business_errors_and_compensations_end_visibly() -> 
     assert STATES["CompensationFailed"]["Type"] == "Fail"
 
 
+def test_business_failures_end_succeeded_and_only_faults_end_failed() -> None:
+    """The compensation chain ends in FailOrder (SUCCEEDED); the only Fail state is
+    CompensationFailed: a FAILED execution is a bug, an outage or CompensationFailed."""
+    chain, name = [], "CancelShipment"
+    while name:
+        chain.append(name)
+        name = STATES[name].get("Next")
+    assert chain == list(COMPENSATIONS) and STATES["FailOrder"]["End"] is True
+    assert [n for n, s in STATES.items() if s["Type"] == "Fail"] == ["CompensationFailed"]
+    assert [n for n, s in STATES.items() if s["Type"] == "Choice"] == []
+
+
+def test_after_dispatch_no_catch_voids_or_refunds_a_silent_carrier() -> None:
+    """A timeout after the capture goes to an operator, never to a compensation."""
+    for name in ("CapturePayment", "AskOperator"):
+        for catcher in TASKS[name].get("Catch", []):
+            if set(catcher["ErrorEquals"]) & WAIT_TIMEOUTS:
+                assert catcher["Next"] == "AskOperator"
+    assert "TimeoutSeconds" not in TASKS["AskOperator"]  # the execution's timeout pages
+
+
+def test_each_task_handler_treats_as_outcomes_what_its_state_catches() -> None:
+    """What a handler counts as a fault (TaskErrors, which pages) is exactly what its state
+    does not catch and does not retry; a waiting state also catches what arrives through its
+    task token (the carrier's ShipmentFailed, the customer's CancellationRequested)."""
+    import importlib
+
+    through_the_token = {"ShipmentFailed", "CancellationRequested"}
+    for name, state in TASKS.items():
+        module = importlib.import_module(f"handlers.tasks.{_snake(name)}")
+        caught = {e for c in state.get("Catch", []) for e in c["ErrorEquals"]} & BUSINESS
+        declared = {cls.__name__ for cls in module.handler.caught}
+        assert declared <= caught, name
+        assert caught - declared <= (through_the_token if name in WAITS else set()), name
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
+
+
 def test_every_state_is_reachable() -> None:
     targets = {SAGA["StartAt"]}
     for state in STATES.values():
@@ -170,17 +287,42 @@ def test_every_state_is_reachable() -> None:
     assert targets == set(STATES)
 
 
-def test_the_carrier_wait_has_a_heartbeat_and_a_hard_timeout() -> None:
-    wait = TASKS["RequestShipment"]
-    assert wait["Resource"] == "arn:aws:states:::lambda:invoke.waitForTaskToken"
-    assert wait["Parameters"]["Payload"]["taskToken.$"] == "$$.Task.Token"
-    assert EVENTBRIDGE_RETRY_WINDOW < wait["HeartbeatSeconds"] < wait["TimeoutSeconds"]
-    caught = {e for catcher in wait["Catch"] for e in catcher["ErrorEquals"]}
-    assert WAIT_TIMEOUTS | {"CancellationRequested", "ShipmentFailed"} <= caught
+def test_the_carrier_waits_have_hard_timeouts_within_the_authorizations_life() -> None:
+    for name in WAITS:
+        wait = TASKS[name]
+        assert wait["Resource"] == "arn:aws:states:::lambda:invoke.waitForTaskToken"
+        assert wait["Parameters"]["Payload"]["taskToken.$"] == "$$.Task.Token"
+    dispatch, delivery = TASKS["RequestShipment"], TASKS["CapturePayment"]
+    assert dispatch["TimeoutSeconds"] == DISPATCH_WINDOW.total_seconds()
+    assert dispatch["TimeoutSeconds"] > EVENTBRIDGE_RETRY_WINDOW
+    retries = _worst_retry_seconds("RequestShipment") + _worst_retry_seconds("CapturePayment")
+    assert dispatch["TimeoutSeconds"] + retries < AUTHORIZATION_LIFETIME.total_seconds()
+    assert delivery["TimeoutSeconds"] > EVENTBRIDGE_RETRY_WINDOW
+    caught = {e for catcher in dispatch["Catch"] for e in catcher["ErrorEquals"]}
+    assert {"States.Timeout", "CancellationRequested", "ShipmentFailed"} <= caught
+
+
+def test_the_execution_timeout_outlasts_every_path_but_a_forgotten_escalation() -> None:
+    """ExecutionsTimedOut can fire (a top-level TimeoutSeconds), and only when an order that
+    asked an operator stays unanswered: every other path is bounded well below it."""
+    bounded = sum(
+        TASKS[n].get("TimeoutSeconds", 0) + _worst_retry_seconds(n)
+        for n in (*FORWARD, *COMPENSATIONS)
+    )
+    assert bounded < SAGA["TimeoutSeconds"] <= 365 * 24 * 3600  # Standard's 1-year cap
+
+
+def _worst_retry_seconds(name: str) -> float:
+    total = 0.0
+    for retrier in TASKS[name]["Retry"]:
+        interval = retrier["IntervalSeconds"]
+        for attempt in range(retrier["MaxAttempts"]):
+            total += min(interval * retrier["BackoffRate"] ** attempt, retrier["MaxDelaySeconds"])
+    return total
 
 
 def test_function_arns_come_from_definition_substitutions() -> None:
-    expected = {task.substitution for task in ORDER_SAGA_TASKS}
+    expected = {task.substitution for task in saga_tasks()}
     for name, state in TASKS.items():
         function = state["Parameters"]["FunctionName"]
         assert function == f"${{{name}FunctionArn}}"

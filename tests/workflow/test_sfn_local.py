@@ -20,27 +20,27 @@ from typing import Any
 import boto3
 import pytest
 
-from infra.local.sfn_runner import ORDER_SAGA_ASL, ORDER_SAGA_TASKS, REPO_ROOT, render_definition
+from infra.local.sfn_runner import ORDER_SAGA_ASL, REPO_ROOT, render_definition
+from tests.workflow.support import saga_tasks
 
 MOCK_CONFIG = REPO_ROOT / "infra" / "stepfunctions-local" / "MockConfigFile.json"
 ENDPOINT = os.environ.get("SFN_LOCAL_ENDPOINT", "")
 ACCOUNT, REGION = "123456789012", "us-east-1"
 
-HAPPY = ["AuthorizePayment", "RequestShipment", "CompleteOrder"]
-COMPENSATED = ["CancelShipment", "VoidPayment", "FailOrder", "CancelledOrFailed"]
-VOIDED = ["VoidPayment", "FailOrder", "CancelledOrFailed"]
+HAPPY = ["AuthorizePayment", "RequestShipment", "CapturePayment", "CompleteOrder"]
+COMPENSATED = ["CancelShipment", "VoidPayment", "RefundPayment", "FailOrder"]
 EXPECTED: dict[str, tuple[str, list[str]]] = {
     "HappyPath": ("SUCCEEDED", HAPPY),
     "PaymentDeclined": ("SUCCEEDED", ["AuthorizePayment", "PaymentWasDeclined"]),
     "PaymentFlaky": ("SUCCEEDED", HAPPY),
-    "AddressNotServiceable": ("FAILED", [*HAPPY[:2], *VOIDED, "OrderFailed"]),
-    "CarrierNeverAnswers": ("FAILED", [*HAPPY[:2], *COMPENSATED, "OrderFailed"]),
-    "CarrierTimeout": ("FAILED", [*HAPPY[:2], *COMPENSATED, "OrderFailed"]),
-    "DeliveryFailed": ("FAILED", [*HAPPY[:2], *VOIDED, "OrderFailed"]),
-    "CustomerCancels": ("SUCCEEDED", [*HAPPY[:2], *COMPENSATED, "OrderWasCancelled"]),
-    "CancelBeforeAuthorize": ("SUCCEEDED", ["AuthorizePayment", *VOIDED, "OrderWasCancelled"]),
-    "CaptureRefused": ("FAILED", [*HAPPY, *VOIDED, "OrderFailed"]),
-    "CompensationRetried": ("SUCCEEDED", [*HAPPY[:2], *COMPENSATED, "OrderWasCancelled"]),
+    "AddressNotServiceable": ("SUCCEEDED", [*HAPPY[:2], *COMPENSATED[1:]]),
+    "CarrierNeverComes": ("SUCCEEDED", [*HAPPY[:2], *COMPENSATED]),
+    "CaptureRefused": ("SUCCEEDED", [*HAPPY[:3], *COMPENSATED]),
+    "LostInTransit": ("SUCCEEDED", [*HAPPY[:3], *COMPENSATED]),
+    "CarrierSilentAfterDispatch": ("SUCCEEDED", [*HAPPY[:3], "AskOperator", "CompleteOrder"]),
+    "CustomerCancels": ("SUCCEEDED", [*HAPPY[:2], *COMPENSATED]),
+    "CancelBeforeAuthorize": ("SUCCEEDED", ["AuthorizePayment", *COMPENSATED[1:]]),
+    "CompensationRetried": ("SUCCEEDED", [*HAPPY[:2], *COMPENSATED]),
     "BugNotCaught": ("FAILED", ["AuthorizePayment"]),
 }
 
@@ -78,7 +78,7 @@ def sfn_local() -> Any:
     )
     arns = {
         task.substitution: f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{task.function_name}"
-        for task in ORDER_SAGA_TASKS
+        for task in saga_tasks()
     }
     name = "OrderSaga"  # the name MockConfigFile.json's test cases belong to
     for machine in client.list_state_machines()["stateMachines"]:

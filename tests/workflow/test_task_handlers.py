@@ -109,3 +109,67 @@ def test_compensations_in_one_process_never_overwrite_a_dimension(
     runs = [blob["Compensation"] for blob in emitted if "CompensationsRun" in blob]
     assert runs == ([] if disabled == "true" else list(COMPENSATIONS) * 2)
     assert all(blob.get("service") == "orderflow" for blob in emitted)
+
+
+def emitted(capsys: pytest.CaptureFixture[str]) -> list[str]:
+    """Names of the metrics printed (EMF) since the last read."""
+    blobs = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    return [m["Name"] for b in blobs for d in b["_aws"]["CloudWatchMetrics"] for m in d["Metrics"]]
+
+
+def invoke(step: str, module: str, event: dict[str, Any]) -> lambda_runtime.Invocation:
+    spec = lambda_runtime.FunctionSpec(
+        name=f"{step}Function",
+        arn=f"arn:aws:lambda:us-east-1:123456789012:function:{step}Function",
+        handler=f"handlers.tasks.{module}.handler",
+        environment=ENVIRONMENT,
+    )
+    return lambda_runtime.invoke(spec, json.dumps(event))
+
+
+@pytest.fixture
+def metrics_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+
+
+def test_a_decline_is_an_outcome_not_a_task_error(
+    world: World, metrics_on: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    order_id = world.place(token="tok_decline").order_id
+    capsys.readouterr()
+    result = invoke("AuthorizePayment", "authorize_payment", {"orderId": order_id})
+    assert json.loads(result.payload)["errorType"] == "PaymentDeclined"
+    assert emitted(capsys) == ["PaymentsDeclined"]
+
+
+def test_a_bug_in_a_task_is_counted_as_a_task_error(
+    world: World, metrics_on: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The SagaTaskErrorsAlarm's metric: an error the state neither retries nor catches."""
+    capsys.readouterr()
+    result = invoke("AuthorizePayment", "authorize_payment", {"orderId": "no-such-order"})
+    assert json.loads(result.payload)["errorType"] == "OrderNotFound"
+    assert emitted(capsys) == ["TaskErrors"]
+
+
+def test_a_silent_carrier_counts_an_order_needing_attention(
+    world: World, metrics_on: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    order = world.order_in(OrderStatus.SHIPPED)
+    capsys.readouterr()
+    event = {"orderId": order.order_id, "taskToken": "token-ask"}
+    assert invoke("AskOperator", "ask_operator", event).function_error is None
+    assert emitted(capsys) == ["OrdersNeedingAttention"]
+    assert world.orders.get(order.order_id).status is OrderStatus.NEEDS_ATTENTION
+
+
+def test_goods_delivered_before_a_refused_capture_count_as_delivered_unpaid(
+    world: World, metrics_on: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    order = world.order_in(OrderStatus.SHIPMENT_REQUESTED, token="tok_nocapture")
+    world.delivered(order.order_id)  # the carrier went ahead of our capture
+    capsys.readouterr()
+    event = {"orderId": order.order_id, "taskToken": "token-capture"}
+    result = invoke("CapturePayment", "capture_payment", event)
+    assert json.loads(result.payload)["errorType"] == "PaymentCaptureFailed"
+    assert emitted(capsys) == ["DeliveredUnpaid"]

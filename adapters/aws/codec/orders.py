@@ -54,6 +54,8 @@ def order_to_item(order: Order) -> dict[str, Any]:
         "waitToken": order.wait_token,
         "reason": order.reason,
     }
+    if order.payment.valid_until is not None:
+        item["payment"]["validUntil"] = iso(order.payment.valid_until)
     if order.pending_refund is not None:
         item["pendingRefund"] = _refund_to(order.pending_refund)
     if order.shipment is not None:
@@ -88,6 +90,7 @@ def order_from_item(item: Mapping[str, Any]) -> Order:
             captured=money_from(payment["captured"]),
             refunded=money_from(payment["refunded"]),
             reference=payment["reference"],
+            valid_until=parse_iso(payment["validUntil"]) if "validUntil" in payment else None,
         ),
         shipment=None
         if shipment is None

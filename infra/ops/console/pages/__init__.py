@@ -1,0 +1,1 @@
+"""One module per view; each page function takes the request and answers HTML."""
