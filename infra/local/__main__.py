@@ -18,6 +18,8 @@ import sys
 import threading
 from pathlib import Path
 
+from infra.local.creators import KeptStateMismatch
+from infra.local.dataplane.store import StateMismatch
 from infra.local.stack import LocalStack, Options, PortBusy
 
 EXAMPLE = """\
@@ -58,6 +60,12 @@ def parser() -> argparse.ArgumentParser:
         type=Path,
         default=d.state_dir,
         help="where tables, queues, executions ... are kept across restarts",
+    )
+    p.add_argument(
+        "--log-dir",
+        type=Path,
+        default=d.log_dir,
+        help="where each function's output goes (<function>.log)",
     )
     p.add_argument(
         "--clean",
@@ -149,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         template=ns.template,
         state_file=ns.state_file,
         state_dir=ns.state_dir,
+        log_dir=ns.log_dir,
         persist=ns.persist,
         clean=ns.clean,
         max_sandboxes=max(1, ns.max_sandboxes),
@@ -169,6 +178,10 @@ def main(argv: list[str] | None = None) -> int:
         stack.start()
     except PortBusy as busy:
         print(f"error: {busy}", file=sys.stderr)
+        return 2
+    except (KeptStateMismatch, StateMismatch) as kept:
+        stack.stop()
+        print(f"error: {kept}", file=sys.stderr)
         return 2
     except BaseException:
         stack.stop()

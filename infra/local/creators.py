@@ -46,6 +46,10 @@ _ESM_KEYS = (
 )
 
 
+class KeptStateMismatch(RuntimeError):
+    """The state directory was made from a template whose tables had other keys."""
+
+
 def placeholder_zip() -> bytes:
     """The code is never run from here: sandboxes run the checkout's deployed packages."""
     buffer = io.BytesIO()
@@ -87,8 +91,13 @@ class Creators:
             args["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
         try:
             table = ddb.create_table(TableName=name, **args)["TableDescription"]
-        except ddb.exceptions.ResourceInUseException:
+        except ddb.exceptions.ResourceInUseException:  # kept state: the same table?
             table = ddb.describe_table(TableName=name)["Table"]
+            if table["KeySchema"] != args["KeySchema"]:
+                raise KeptStateMismatch(
+                    f"the kept state holds table {name} with another key schema than the "
+                    "template's: start afresh with --clean (or another --state-dir)"
+                ) from None
         if table.get("LatestStreamArn"):
             self._refs.attrs[(logical_id, "StreamArn")] = table["LatestStreamArn"]
         ttl = props.get("TimeToLiveSpecification")

@@ -76,6 +76,10 @@ def local_stack(workdir: Path, *extra: str) -> Iterator[tuple[Target, subprocess
         str(aws_port),
         "--state-file",
         str(state_file),
+        "--state-dir",  # a stack of its own: never the checkout's build/local-state
+        str(workdir / "state"),
+        "--log-dir",
+        str(workdir / "logs"),
         "--dispatch-after",
         "0.2",
         "--deliver-after",

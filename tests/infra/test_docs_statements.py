@@ -28,8 +28,8 @@ def test_workflow_md_lists_every_moto_patch() -> None:
         assert patch.name.endswith(shown), (patch.name, shown)
     local_only = [p for p in PATCHES if p.local_stack]
     assert PATCHES[-len(local_only) :] == tuple(local_only)
-    assert re.search(r"the last\s+two \(`apply\(local_stack=True\)`\)", text)
-    assert len(local_only) == 2
+    assert re.search(r"the last\s+one \(`apply\(local_stack=True\)`\)", text)
+    assert len(local_only) == 1
 
 
 def _functions(predicate: str) -> set[str]:

@@ -133,7 +133,9 @@ class StepFunctions(JsonService):
         machine = self._machine(arn)
         try:
             self._moto.update_state_machine(
-                arn, definition=p.get("definition", ""), role_arn=p.get("roleArn", "")
+                arn,
+                definition=p.get("definition"),  # type: ignore[arg-type]  # None: unchanged
+                role_arn=p.get("roleArn"),  # type: ignore[arg-type]
             )
         except Exception as refused:
             raise _moto_error(refused) from None

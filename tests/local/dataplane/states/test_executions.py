@@ -209,3 +209,17 @@ def _until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "not within the bound"
         time.sleep(0.01)
+
+
+def test_an_update_of_the_definition_keeps_the_role_and_survives_a_restart(
+    machines: Machines, tmp_path: Path
+) -> None:
+    machines.function("work", lambda event: event)
+    arn = machines.machine("kept", {"A": lambda_task("work", End=True)}, "A")
+    definition = json.dumps({"StartAt": "B", "States": {"B": {"Type": "Pass", "End": True}}})
+    machines.sfn.update_state_machine(stateMachineArn=arn, definition=definition)
+    described = machines.sfn.describe_state_machine(stateMachineArn=arn)
+    assert described["definition"] == definition
+    assert described["roleArn"].endswith(":role/saga")
+    again = machines_on(machines.store, InProcessRunner())[1]  # what a restart reads
+    assert again.describe_state_machine({"stateMachineArn": arn})["roleArn"] == described["roleArn"]
