@@ -5,8 +5,9 @@ as AWS: the same name and input while running answers the same execution, a name
 otherwise is ExecutionAlreadyExists), DescribeExecution, ListExecutions (newest first,
 statusFilter, maxResults, nextToken), GetExecutionHistory (maxResults, nextToken,
 reverseOrder, includeExecutionData), StopExecution, SendTaskSuccess/Failure/Heartbeat,
-DescribeStateMachineForExecution. Not emulated: Express workflows' semantics (run as Standard),
-versions and aliases, activities, map runs, RedriveExecution, StartSyncExecution, TestState.
+DescribeStateMachineForExecution, RedriveExecution (from the start: ``restarts.py``). Not
+emulated: Express workflows' semantics (run as Standard), versions and aliases, activities,
+map runs, StartSyncExecution, TestState.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 
 from infra.local.dataplane.errors import AwsError
 from infra.local.dataplane.service import JsonService, Params
-from infra.local.dataplane.states import records
+from infra.local.dataplane.states import records, restarts
 from infra.local.dataplane.states.interpreter import Interpreter, LocalExecution
 from infra.local.dataplane.store import Store
 
@@ -50,6 +51,7 @@ class StepFunctions(JsonService):
             "SendTaskFailure",
             "SendTaskHeartbeat",
             "DescribeStateMachineForExecution",
+            "RedriveExecution",
         }
     )
 
@@ -305,28 +307,26 @@ class StepFunctions(JsonService):
         self.interpreter.heartbeat(p.get("taskToken", ""))
         return {}
 
+    def redrive_execution(self, p: Params) -> Params:
+        now = self.clock()
+        with self.store.write() as db:
+            row = records.execution(db, p.get("executionArn", ""))
+            if row is None:
+                raise AwsError("ExecutionDoesNotExist", "Execution Does Not Exist")
+            restarts.check_redrivable(row, now)
+            restarts.mark_redriven(db, row, now)
+            self.store.after_commit(functools.partial(self._launch, row["arn"]))
+        return {"redriveDate": now}
+
     # ----- the stack's own ----------------------------------------------------------------
     def resume(self) -> list[str]:
-        """Restart every execution the store says is running but nothing runs (the stack
-        stopped or died under it): from its input, with ``redriveCount`` + 1 and an
-        ``ExecutionRedriven`` event in its history. Answers the ARNs restarted."""
+        """Run again every execution the store says is running but nothing runs (the stack
+        stopped or died under it), as ``restarts`` says. Answers the ARNs restarted."""
         now = self.clock()
         with self.store.write() as db:
             stranded = [r for r in records.running(db) if not self.interpreter.live(r["arn"])]
             for row in stranded:
-                earlier = records.history(db, row["arn"]) or []
-                note = {
-                    "id": len(earlier) + 1,
-                    "previousEventId": len(earlier),
-                    "timestamp": now,
-                    "type": "ExecutionRedriven",
-                    "executionRedrivenEventDetails": {"redriveCount": row["redrives"] + 1},
-                }
-                db.execute(
-                    "UPDATE sfn_executions SET redrives = redrives + 1, redriven = ?, "
-                    "history = ? WHERE arn = ?",
-                    (now, json.dumps([*earlier, note]), row["arn"]),
-                )
+                restarts.mark_redriven(db, row, now)
                 self.store.after_commit(functools.partial(self._launch, row["arn"]))
         return [r["arn"] for r in stranded]
 

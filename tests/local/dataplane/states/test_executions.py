@@ -223,3 +223,31 @@ def test_an_update_of_the_definition_keeps_the_role_and_survives_a_restart(
     assert described["roleArn"].endswith(":role/saga")
     again = machines_on(machines.store, InProcessRunner())[1]  # what a restart reads
     assert again.describe_state_machine({"stateMachineArn": arn})["roleArn"] == described["roleArn"]
+
+
+def test_a_failed_execution_is_redriven_and_a_succeeded_one_is_not(machines: Machines) -> None:
+    attempts: list[int] = []
+
+    def flaky(event: dict[str, Any]) -> Any:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise RuntimeError("the provider is down")
+        return {"ok": True}
+
+    machines.function("flaky", flaky)
+    arn_machine = machines.machine("flaky", {"Try": lambda_task("flaky", End=True)}, "Try")
+    arn = machines.sfn.start_execution(stateMachineArn=arn_machine, name="d-1")["executionArn"]
+    assert machines.finished(arn)["status"] == "FAILED"
+    machines.sfn.redrive_execution(executionArn=arn)
+    done = machines.finished(arn)
+    assert (done["status"], done["redriveCount"], json.loads(done["output"])) == (
+        "SUCCEEDED",
+        1,
+        {"ok": True},
+    )
+    history = machines.sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
+    kinds = [e["type"] for e in history]
+    assert kinds.index("ExecutionFailed") < kinds.index("ExecutionRedriven")
+    assert kinds[-1] == "ExecutionSucceeded"
+    with pytest.raises(machines.sfn.exceptions.ExecutionNotRedrivable):
+        machines.sfn.redrive_execution(executionArn=arn)
