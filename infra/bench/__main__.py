@@ -1,5 +1,5 @@
 """``python -m infra.bench [--smoke] [--only PART,...] [--out DIR]``; parts: cold, warm,
-dispatch, e2e, workflow, peer, package, cost, console.
+dispatch, e2e, workflow, crash, restore, peer, package, cost, console.
 
 Measures, once each, and writes DIR/results.json and DIR/results.md (default build/bench),
 then prints the markdown. ``--smoke`` runs every part minimally (2 cold-start runs, 20 warm
@@ -30,17 +30,31 @@ from infra.bench import (
     console,
     cost,
     cost_inputs,
+    crash,
     dispatch,
     e2e,
     peer,
     report,
+    restore,
     stackrun,
     warm,
     workflow,
 )
 from infra.bench.template import REPO_ROOT
 
-PARTS = ("cold", "warm", "dispatch", "e2e", "workflow", "peer", "package", "cost", "console")
+PARTS = (
+    "cold",
+    "warm",
+    "dispatch",
+    "e2e",
+    "workflow",
+    "crash",
+    "restore",
+    "peer",
+    "package",
+    "cost",
+    "console",
+)
 WARM_CASE_FUNCTIONS = {
     "workflow_starter": "WorkflowStarterFunction",
     "upstream_events": "UpstreamEventsFunction",
@@ -153,6 +167,14 @@ def main(argv: list[str] | None = None) -> int:
         results["workflow"] = _guarded("workflow", lambda: workflow.summarize(done))
         if not smoke and results["workflow"].get("status") == "ok":
             results["workflow"]["suite"] = _guarded("workflow suite", workflow.suite)
+    if "crash" in parts:
+        results["crash"] = _guarded(
+            "crash", lambda: crash.run(answered=5 if smoke else 50, concurrency=ns.concurrency)
+        )
+    if "restore" in parts:
+        results["restore"] = _guarded(
+            "restore", lambda: restore.run(orders=20 if smoke else 10_000, rounds=1 if smoke else 2)
+        )
     if "peer" in parts:
         results["peer"] = _guarded(
             "peer", lambda: peer.run(calls=20 if smoke else 200, rounds=1 if smoke else 5)

@@ -39,6 +39,8 @@ def render(results: dict[str, Any]) -> str:
         ("dispatch", _dispatch),
         ("e2e", _e2e),
         ("workflow", _workflow),
+        ("crash", _crash),
+        ("restore", _restore),
         ("peer", _peer),
         ("package", _package),
         ("cost", _cost),
@@ -241,6 +243,38 @@ def _dispatch(d: dict[str, Any]) -> list[str]:
         f"{d['calls']} invokes: overhead p50 "
         + _target(d["overhead_p50_ms"], d.get("target_ms", 1.0))
         + f" ms, p99 {d['overhead_p99_ms']} ms; a cold start's init {d['cold_start_init_ms']} ms.",
+    ]
+
+
+def _crash(d: dict[str, Any]) -> list[str]:
+    rows = [
+        ["Orders answered 201 before the SIGKILL", d["answered_before_kill"]],
+        ["Requests in flight at the kill", d["requests_in_flight_at_kill"]],
+        ["Restarted stack ready s", d["restart_ready_s"]],
+        ["Answered orders terminal after the restart", d["terminal_after_restart"]],
+        [
+            "All terminal within s of the restart",
+            _target(d["all_terminal_within_s"], d.get("target_s", 60)),
+        ],
+        [
+            "Missing / two executions / none / over-captured",
+            f"{d['missing_after_restart']} / {d['orders_with_two_executions']} / "
+            f"{d['orders_with_no_execution']} / {d['orders_over_captured']}",
+        ],
+    ]
+    return [
+        "## A crash with orders in flight (SIGKILL, restart)",
+        "",
+        *_table(["Measure", "Value"], rows),
+    ]
+
+
+def _restore(d: dict[str, Any]) -> list[str]:
+    return [
+        f"## Restore of a state with {d['orders']} orders ({d['state_mib']} MiB)",
+        "",
+        f"Start-up {d['startup_restored_s']} s on it, {d['startup_empty_s']} s on an empty state: "
+        "adds " + _target(d["added_s"], d.get("target_added_s", 5.0)) + " s.",
     ]
 
 

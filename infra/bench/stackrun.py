@@ -86,6 +86,77 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+class Stack:
+    """``python -m infra.local`` (counted: ``infra.bench.counter``) on free loopback ports, as a
+    context manager: started and ready on entry, stopped with SIGTERM on exit (unless the
+    caller killed it)."""
+
+    def __init__(
+        self,
+        workdir: Path,
+        *,
+        state_dir: Path | None = None,
+        persist: bool = True,
+        extra: tuple[str, ...] = (),
+    ) -> None:
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.workdir, self.secret = workdir, secrets.token_hex(16)
+        self.state, self.counts, self.log = (
+            workdir / "state.json",
+            workdir / "counts.json",
+            workdir / "stack.log",
+        )
+        self._state_dir = state_dir or workdir / "state"
+        self._persist, self._extra = persist, extra
+        self.process: subprocess.Popen[bytes]
+        self.startup_seconds = 0.0
+        self.described: dict[str, Any] = {}
+
+    def __enter__(self) -> Stack:
+        self.process, began = _launch(
+            self.workdir, self.state, self.counts, self.log, self.secret, self._persist,
+            self._state_dir, self._extra,
+        )  # fmt: skip
+        try:
+            _wait_for(self.state, self.process, self.log, began + 180)
+        except BaseException:
+            _stop(self.process)
+            raise
+        self.startup_seconds = time.monotonic() - began
+        self.described = json.loads(self.state.read_text())
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.process.poll() is None:
+            _stop(self.process)
+
+    @property
+    def api(self) -> str:
+        return _endpoints(self.described)[1]
+
+    @property
+    def aws(self) -> str:
+        return _endpoints(self.described)[0]
+
+    def token(self, customer: str) -> str:
+        from infra.local import tokens
+
+        return tokens.mint(customer, secret=self.secret.encode())
+
+    def client(self, service: str) -> Any:
+        return _client(service, self.aws)
+
+    def executions_per_order(self) -> dict[str, int]:
+        machine = _endpoints(self.described)[2]
+        found: dict[str, int] = {}
+        pages = self.client("stepfunctions").get_paginator("list_executions")
+        for page in pages.paginate(stateMachineArn=machine):
+            for execution in page["executions"]:
+                name = execution["name"].split("-retry-")[0]
+                found[name] = found.get(name, 0) + 1
+        return found
+
+
 def run(
     n: int = 50,
     concurrency: int = 4,
@@ -110,55 +181,58 @@ def _run(
 ) -> StackRun:
     import httpx
 
-    from infra.local import tokens
-
-    secret = secrets.token_hex(16)
-    state, counts, log = tmp / "state.json", tmp / "counts.json", tmp / "stack.log"
-    proc, began = _launch(tmp, state, counts, log, secret, persist)
-    sampler = memory.Sampler(proc.pid, MEMORY_LIMIT_MIB)
     result = StackRun(orders=[], concurrency=concurrency, startup_seconds=0.0, persist=persist)
-    try:
-        _wait_for(state, proc, log, began + 180)
-        result.startup_seconds = time.monotonic() - began
-        result.memory["started"] = memory.read(proc.pid)
-        sampler.start()
-        described = json.loads(state.read_text())
-        aws, api, machine, tables = _endpoints(described)
-        clients = {s: _client(s, aws) for s in ("stepfunctions", "dynamodb")}
-        key = secret.encode()
-        with httpx.Client(base_url=api, timeout=120) as http:
-            customers = [f"bench-customer-{i}" for i in range(max(1, concurrency))]
-            auth = {c: tokens.mint(c, secret=key) for c in customers}
-            deadline = time.monotonic() + timeout
-            for size, batch in ((warmup, result.warmup), (n, result.orders)):
-                mark = _Mark(proc.pid, MEMORY_MARK if batch is result.orders else 0)
-                batch.extend(_place_all(http, customers, auth, size, concurrency, mark))
-                _await_executions(clients["stepfunctions"], machine, batch, result.errors, deadline)
-                if mark.reading is not None:
-                    result.memory["mark"] = mark.reading
-                if batch is result.warmup:
-                    result.memory["warm"] = memory.read(proc.pid)
-                if sampler.exceeded:
-                    raise RuntimeError(f"the stack passed {MEMORY_LIMIT_MIB} MiB: stopped")
-            result.memory["end"] = memory.read(proc.pid)
-            everyone = result.warmup + result.orders
-            with ThreadPoolExecutor(concurrency) as pool:
-                list(pool.map(lambda o: _read(http, o, auth[o.customer]), everyone))
-        _collect(clients, machine, tables, result, want_histories)
-    finally:
-        sampler.stop()
-        if sampler.peak is not None:
-            result.memory["peak"] = sampler.peak
-        _stop(proc)
-    if counts.exists():
-        result.counts = json.loads(counts.read_text())
+    with Stack(tmp, persist=persist) as stack:
+        proc = stack.process
+        result.startup_seconds = stack.startup_seconds
+        sampler = memory.Sampler(proc.pid, MEMORY_LIMIT_MIB)
+        try:
+            result.memory["started"] = memory.read(proc.pid)
+            sampler.start()
+            aws, api, machine, tables = _endpoints(stack.described)
+            clients = {s: _client(s, aws) for s in ("stepfunctions", "dynamodb")}
+            with httpx.Client(base_url=api, timeout=120) as http:
+                customers = [f"bench-customer-{i}" for i in range(max(1, concurrency))]
+                auth = {c: stack.token(c) for c in customers}
+                deadline = time.monotonic() + timeout
+                for size, batch in ((warmup, result.warmup), (n, result.orders)):
+                    mark = _Mark(proc.pid, MEMORY_MARK if batch is result.orders else 0)
+                    batch.extend(_place_all(http, customers, auth, size, concurrency, mark))
+                    _await_executions(
+                        clients["stepfunctions"], machine, batch, result.errors, deadline
+                    )
+                    if mark.reading is not None:
+                        result.memory["mark"] = mark.reading
+                    if batch is result.warmup:
+                        result.memory["warm"] = memory.read(proc.pid)
+                    if sampler.exceeded:
+                        raise RuntimeError(f"the stack passed {MEMORY_LIMIT_MIB} MiB: stopped")
+                result.memory["end"] = memory.read(proc.pid)
+                everyone = result.warmup + result.orders
+                with ThreadPoolExecutor(concurrency) as pool:
+                    list(pool.map(lambda o: _read(http, o, auth[o.customer]), everyone))
+            _collect(clients, machine, tables, result, want_histories)
+            result.executions_per_order = stack.executions_per_order()
+        finally:
+            sampler.stop()
+            if sampler.peak is not None:
+                result.memory["peak"] = sampler.peak
+    if stack.counts.exists():
+        result.counts = json.loads(stack.counts.read_text())
     else:
-        result.errors.append("the stack wrote no counts: " + log.read_text()[-500:])
+        result.errors.append("the stack wrote no counts: " + stack.log.read_text()[-500:])
     return result
 
 
 def _launch(
-    tmp: Path, state: Path, counts: Path, log: Path, secret: str, persist: bool
+    tmp: Path,
+    state: Path,
+    counts: Path,
+    log: Path,
+    secret: str,
+    persist: bool,
+    state_dir: Path,
+    extra: tuple[str, ...] = (),
 ) -> tuple[subprocess.Popen[bytes], float]:
     from infra.local import tokens
 
@@ -175,11 +249,15 @@ def _launch(
         "--state-file",
         str(state),
         "--state-dir",
-        str(tmp / "state"),
+        str(state_dir),
+        "--log-dir",
+        str(tmp / "logs"),
+        "--no-console",
         "--dispatch-after",
         "0.05",
         "--deliver-after",
         "0.1",
+        *extra,
     ]
     if not persist:
         argv.append("--no-persist")
@@ -325,10 +403,6 @@ def _collect(
     clients: dict[str, Any], machine: str, tables: list[str], run: StackRun, histories: bool
 ) -> None:
     sfn = clients["stepfunctions"]
-    for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=machine):
-        for execution in page["executions"]:
-            name = execution["name"].split("-retry-")[0]
-            run.executions_per_order[name] = run.executions_per_order.get(name, 0) + 1
     if histories:
         for order in run.warmup + run.orders:
             if order.order_id:

@@ -15,7 +15,9 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import queue
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -65,6 +67,9 @@ class StepFunctions(JsonService):
         self._moto = StepFunctionsParserBackend(region, account)
         """Validates definitions and holds the state machines the interpreter runs."""
         self._load_machines()
+        self._launching: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self._stopped = False
+        threading.Thread(target=self._launcher, name="sfn-launcher", daemon=True).start()
 
     # ----- state machines ---------------------------------------------------------------
     def _load_machines(self) -> None:
@@ -183,12 +188,26 @@ class StepFunctions(JsonService):
             "VALUES (?, ?, ?, 'RUNNING', ?, ?)",
             (arn, machine.arn, name, text, started),
         )
-        self.store.after_commit(lambda: self._launch(arn))
+        self.store.after_commit(functools.partial(self._launching.put, arn))
         found = records.execution(db, arn)
         assert found is not None  # noqa: S101  # inserted just above
         return found
 
+    def _launcher(self) -> None:
+        """Executions start on this thread: the caller that recorded one (StartExecution, an
+        EventBridge target) is answered without waiting for the interpreter to set up."""
+        while True:
+            arn = self._launching.get()
+            if arn is None:
+                return
+            try:
+                self._launch(arn)
+            except Exception:  # the execution stays RUNNING in the store: restarted at start-up
+                log.exception("could not start %s", arn)
+
     def _launch(self, arn: str) -> None:
+        if self._stopped:
+            return  # recorded RUNNING: the next start runs it
         with self.store.read() as db:
             row = records.execution(db, arn)
         if row is None or row["status"] != "RUNNING" or self.interpreter.live(arn):
@@ -315,7 +334,7 @@ class StepFunctions(JsonService):
                 raise AwsError("ExecutionDoesNotExist", "Execution Does Not Exist")
             restarts.check_redrivable(row, now)
             restarts.mark_redriven(db, row, now)
-            self.store.after_commit(functools.partial(self._launch, row["arn"]))
+            self.store.after_commit(functools.partial(self._launching.put, row["arn"]))
         return {"redriveDate": now}
 
     # ----- the stack's own ----------------------------------------------------------------
@@ -327,7 +346,7 @@ class StepFunctions(JsonService):
             stranded = [r for r in records.running(db) if not self.interpreter.live(r["arn"])]
             for row in stranded:
                 restarts.mark_redriven(db, row, now)
-                self.store.after_commit(functools.partial(self._launch, row["arn"]))
+                self.store.after_commit(functools.partial(self._launching.put, row["arn"]))
         return [r["arn"] for r in stranded]
 
     def stop(self) -> None:
@@ -339,6 +358,8 @@ class StepFunctions(JsonService):
                     "UPDATE sfn_executions SET history = ? WHERE arn = ? AND status = 'RUNNING'",
                     (json.dumps(self._history(execution)), execution.exec_arn),
                 )
+        self._stopped = True
+        self._launching.put(None)
         self.interpreter.stop_all()
 
 
