@@ -113,6 +113,7 @@ class LocalStack:
         environment(self.aws_url, o.aws_port, o.handler_logs)
         self._start_data_plane(aws_socket)
         self._provision()
+        self._foreground()
         assert self.engine is not None  # noqa: S101  # set by _start_data_plane
         self.restored |= self.engine.start()
         self._parts += self._observers()
@@ -218,6 +219,18 @@ class LocalStack:
         session = boto3.Session(region_name=REGION)
         self.provisioned = provision(
             self._cfn, session, self.aws_url, REGION, o.stack_name, o.parameters
+        )
+
+    def _foreground(self) -> None:
+        """The functions behind the API: their sandboxes keep normal priority."""
+        import dataclasses
+
+        from infra.local.routes import routes_from_template
+
+        assert self.sandboxes is not None  # noqa: S101  # set by _start_data_plane
+        names = {self.provisioned.names[r.function] for r in routes_from_template(self._cfn)}
+        self.sandboxes.where = dataclasses.replace(
+            self.sandboxes.where, foreground=frozenset(names)
         )
 
     def _observers(self) -> list[Any]:

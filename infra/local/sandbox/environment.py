@@ -47,6 +47,14 @@ class Surroundings:
     log_dir: Path | None = None
     """Where each function's output goes (``<function>.log``, as its CloudWatch log group);
     None: the stack's own stdout and stderr."""
+    foreground: frozenset[str] = frozenset()
+    """Functions a client waits on (behind the API): their sandboxes run at normal priority,
+    every other function's at ``BACKGROUND_NICENESS``. On AWS each function has CPUs of its
+    own; on one machine this keeps a backlog of saga work from slowing customers' requests
+    (the queues absorb it, as they are there to)."""
+
+
+BACKGROUND_NICENESS = 10
 
 
 def sandbox_environment(fn: FunctionConfig, where: Surroundings) -> dict[str, str]:

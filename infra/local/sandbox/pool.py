@@ -16,7 +16,12 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from infra.local.sandbox.environment import FunctionConfig, Surroundings, sandbox_environment
+from infra.local.sandbox.environment import (
+    BACKGROUND_NICENESS,
+    FunctionConfig,
+    Surroundings,
+    sandbox_environment,
+)
 from infra.local.sandbox.process import Outcome, Sandbox, log_file
 
 log = logging.getLogger("localstack.lambda")
@@ -42,6 +47,7 @@ class FunctionPool:
         self._environment = sandbox_environment(fn, where)
         self._cwd = cwd or where.task_root
         self._log_dir = where.log_dir
+        self._niceness = 0 if fn.name in where.foreground else BACKGROUND_NICENESS
         reserved = fn.reserved_concurrency
         self._limit = min(local_limit, reserved) if reserved is not None else local_limit
         self._throttles = reserved is not None and reserved <= local_limit
@@ -85,7 +91,7 @@ class FunctionPool:
                 self._free.wait()
         try:  # a cold start, outside the lock: starting a process takes a while
             log = log_file(self._log_dir, self.fn.name) if self._log_dir else None
-            return Sandbox(self.fn, self._environment, self._cwd, log)
+            return Sandbox(self.fn, self._environment, self._cwd, log, self._niceness)
         except BaseException:
             with self._free:
                 self._running -= 1

@@ -49,7 +49,12 @@ def log_file(folder: Path, function: str) -> Path:
 
 class Sandbox:
     def __init__(
-        self, fn: FunctionConfig, environment: dict[str, str], cwd: Path, log: Path | None = None
+        self,
+        fn: FunctionConfig,
+        environment: dict[str, str],
+        cwd: Path,
+        log: Path | None = None,
+        niceness: int = 0,
     ) -> None:
         self.fn = fn
         request_read, request_write = os.pipe()
@@ -69,6 +74,9 @@ class Sandbox:
         finally:
             if output is not None:
                 output.close()
+        if niceness:
+            with contextlib.suppress(OSError):  # gone already: its first invoke says so
+                os.setpriority(os.PRIO_PROCESS, self.process.pid, niceness)
         os.close(request_read)
         os.close(reply_write)
         self._requests = Connection(request_write, readable=False)
