@@ -138,7 +138,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--handler-logs",
         action="store_true",
-        help="also print the functions' own (Powertools JSON) logs",
+        help="the functions' own output (Powertools JSON logs, REPORT lines) on this terminal "
+        "instead of in --log-dir",
     )
     return p
 

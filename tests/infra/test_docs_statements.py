@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import inspect
 import re
 import shlex
 from pathlib import Path
@@ -84,3 +85,29 @@ def test_deploy_md_tears_down_with_a_stack_name_and_lists_every_parameter() -> N
         assert f"`{name}`" in text, name
     assert "AWS_DEFAULT_REGION" in text
     assert "AWS_REGION` alone" in text
+
+
+def test_local_stack_md_names_every_flag_and_the_defaults_it_states() -> None:
+    from infra.local.__main__ import parser
+    from infra.local.dataplane.events.schedules import FIRST_AFTER_SECONDS
+    from infra.local.dataplane.functions.async_queue import RETRY_DELAYS
+    from infra.local.sandbox.environment import BACKGROUND_NICENESS
+    from infra.local.sandbox.pool import FunctionPool
+    from infra.local.sandbox.process import LOG_LIMIT_BYTES
+    from infra.local.stack import CONSOLE_PORT, REPO, Options
+
+    text = _doc("docs/local-stack.md")
+    usage = text.split("```", 2)[1]
+    flags = {a for action in parser()._actions for a in action.option_strings} - {"-h", "--help"}
+    assert flags == set(re.findall(r"--[a-z-]+", usage))
+    defaults = Options()
+    assert f"--api-port {defaults.api_port}" in usage and f"--aws-port {defaults.aws_port}" in usage
+    assert f"--console-port {CONSOLE_PORT}" in usage
+    for folder in (defaults.state_dir, defaults.log_dir):
+        assert f"{folder.relative_to(REPO)}" in usage
+    assert LOG_LIMIT_BYTES == 20 * 1024 * 1024 and "rotated at 20 MB" in text
+    assert RETRY_DELAYS == (1.0, 2.0) and "retries after 1 s and 2 s" in text
+    assert FIRST_AFTER_SECONDS == 2.0 and "two seconds after the stack starts" in text
+    assert f"niced ({BACKGROUND_NICENESS})" in text
+    idle = inspect.signature(FunctionPool.__init__).parameters["idle_seconds"].default
+    assert idle == 600 and "let go after 10 minutes" in text

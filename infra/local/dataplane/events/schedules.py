@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("localstack")
 _RATE = re.compile(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)")
 _UNIT = {"minute": 60, "hour": 3600, "day": 86400}
+FIRST_AFTER_SECONDS = 2.0
+"""A scheduled rule's first firing, this long after the stack started."""
 
 
 def period(expression: str) -> float | None:
@@ -44,17 +46,10 @@ class Scheduler:
         self,
         events: Events,
         *,
-        first_after: float = 2.0,
-        scale: float = 1.0,
+        first_after: float = FIRST_AFTER_SECONDS,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._events, self._first_after, self._scale, self._clock = (
-            events,
-            first_after,
-            scale,
-            clock,
-        )
-        """``scale``: real seconds per scheduled second (local only, as --sqs-visibility-scale)."""
+        self._events, self._first_after, self._clock = events, first_after, clock
         self._due: dict[tuple[str, str], float] = {}
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="eventbridge-scheduler", daemon=True)
@@ -87,7 +82,7 @@ class Scheduler:
             if now < due:
                 continue
             every = period(schedule)
-            self._due[(bus, name)] = now + every * self._scale if every else float("inf")
+            self._due[(bus, name)] = now + every if every else float("inf")
             self.fire(bus, name)
 
     def fire(self, bus: str, rule: str) -> None:
