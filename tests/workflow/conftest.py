@@ -21,7 +21,7 @@ from adapters.memory.recorders import RecordingPublisher
 from adapters.memory.repository import InMemoryOrderRepository
 from handlers.common import bootstrap
 from infra.local import moto_patches
-from infra.local.sfn_runner import DEFAULT_ENVIRONMENT
+from tests.support.sfn_runner import DEFAULT_ENVIRONMENT
 from tests.workflow.support import (
     TEST_TIME_SCALE,
     FlakyCancelCarrier,

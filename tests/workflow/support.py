@@ -39,7 +39,8 @@ from domain.services.record_carrier_update import record_carrier_update
 from domain.services.start_workflow import start_order_workflow
 from domain.status import OrderStatus
 from domain.values import Address, PaymentStatus, ShipmentStatus
-from infra.local.sfn_runner import (
+from infra.sam_translate import load_template
+from tests.support.sfn_runner import (
     ORDER_SAGA_ASL,
     DeployedSaga,
     TaskFunction,
@@ -50,7 +51,6 @@ from infra.local.sfn_runner import (
     states_entered,
     wait_for_execution,
 )
-from infra.sam_translate import load_template
 
 
 def saga_tasks() -> tuple[TaskFunction, ...]:
@@ -65,7 +65,7 @@ def saga_tasks() -> tuple[TaskFunction, ...]:
 
 
 def deploy_saga(session: Any, environment: dict[str, str]) -> DeployedSaga:
-    """The saga's functions and state machine in moto (``sfn_runner.deploy_order_saga`` with
+    """The saga's functions and state machine in moto (one function per substitution, with
     the template's task list)."""
     role_arn = ensure_role(session.client("iam"))
     lambdas = session.client("lambda")

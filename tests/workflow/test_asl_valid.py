@@ -18,7 +18,7 @@ import pytest
 
 from domain import errors
 from domain.order_payment import AUTHORIZATION_LIFETIME, DISPATCH_WINDOW
-from infra.local.sfn_runner import ORDER_SAGA_ASL, REPO_ROOT
+from tests.support.sfn_runner import ORDER_SAGA_ASL, REPO_ROOT
 from tests.workflow.support import saga_tasks
 
 WORKFLOWS = sorted((REPO_ROOT / "workflows").glob("*.asl.json"))

@@ -17,7 +17,7 @@ from typing import Any
 import boto3
 import pytest
 
-from infra.local.sfn_runner import ORDER_SAGA_ASL, states_entered, wait_for_execution
+from tests.support.sfn_runner import ORDER_SAGA_ASL, states_entered, wait_for_execution
 
 STACK = os.environ.get("ORDERFLOW_AWS_STACK", "")
 

@@ -15,7 +15,7 @@ import boto3
 import pytest
 
 from infra.local import lambda_runtime
-from infra.local.sfn_runner import TaskFunction, create_function, ensure_role
+from tests.support.sfn_runner import TaskFunction, create_function, ensure_role
 from tests.workflow import sample_handlers
 
 MODULE = "tests.workflow.sample_handlers"

@@ -20,7 +20,7 @@ from typing import Any
 import boto3
 import pytest
 
-from infra.local.sfn_runner import ORDER_SAGA_ASL, REPO_ROOT, render_definition
+from tests.support.sfn_runner import ORDER_SAGA_ASL, REPO_ROOT, render_definition
 from tests.workflow.support import saga_tasks
 
 MOCK_CONFIG = REPO_ROOT / "infra" / "stepfunctions-local" / "MockConfigFile.json"

@@ -1,9 +1,6 @@
-"""Deploy the order saga (its Lambda functions and state machine) into moto, and watch executions.
-
-A small, explicit stand-in for what the local stack will later derive from infra/template.yaml:
-one function per Task state, named by the ASL's ``DefinitionSubstitutions`` key, whose ``Handler``
-is the module that serves it. Works against any Step Functions / Lambda endpoint boto3 reaches.
-"""
+"""For the workflow tests: create Lambda functions and render the saga's ASL in moto (or any
+endpoint boto3 reaches), and watch executions. ``tests/workflow/support.py`` deploys one
+function per ``DefinitionSubstitutions`` entry of the template with these."""
 
 from __future__ import annotations
 
@@ -16,8 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import boto3
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ORDER_SAGA_ASL = REPO_ROOT / "workflows" / "order_saga.asl.json"
@@ -36,18 +31,6 @@ class TaskFunction:
     def function_name(self) -> str:
         return self.substitution.removesuffix("Arn")
 
-
-ORDER_SAGA_TASKS: tuple[TaskFunction, ...] = tuple(
-    TaskFunction(f"{step}FunctionArn", f"handlers.tasks.{module}.handler")
-    for step, module in (
-        ("AuthorizePayment", "authorize_payment"),
-        ("RequestShipment", "request_shipment"),
-        ("CompleteOrder", "complete_order"),
-        ("CancelShipment", "cancel_shipment"),
-        ("VoidPayment", "void_payment"),
-        ("FailOrder", "fail_order"),
-    )
-)
 
 DEFAULT_ENVIRONMENT: Mapping[str, str] = {
     "POWERTOOLS_SERVICE_NAME": "orderflow",
@@ -104,29 +87,6 @@ def create_function(
         Environment={"Variables": dict(environment)},
     )
     return str(created["FunctionArn"])
-
-
-def deploy_order_saga(
-    session: boto3.session.Session | None = None,
-    *,
-    name: str = "OrderSaga",
-    environment: Mapping[str, str] = DEFAULT_ENVIRONMENT,
-    asl_path: Path = ORDER_SAGA_ASL,
-) -> DeployedSaga:
-    session = session or boto3.session.Session()
-    role_arn = ensure_role(session.client("iam"))
-    lambda_client = session.client("lambda")
-    arns = {
-        task.substitution: create_function(lambda_client, role_arn, task, environment)
-        for task in ORDER_SAGA_TASKS
-    }
-    created = session.client("stepfunctions").create_state_machine(
-        name=name,
-        roleArn=role_arn,
-        type="STANDARD",
-        definition=render_definition(asl_path, arns),
-    )
-    return DeployedSaga(str(created["stateMachineArn"]), arns)
 
 
 def wait_for_execution(
