@@ -8,7 +8,6 @@ order replays the first answer, and with another order is refused (422).
 from __future__ import annotations
 
 import os
-from functools import cache
 from http import HTTPStatus
 from typing import Annotated, Any
 
@@ -25,17 +24,15 @@ from aws_lambda_powertools.utilities.idempotency.idempotency import idempotent_f
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from domain.errors import InvalidCursor
-from domain.services.cancel_order import cancel_order
-from domain.services.place_order import place_order
-from domain.services.queries import list_orders, owned_order
-from domain.services.refund_order import refund_order
 from handlers import api_errors, api_guard
 from handlers.api_models import CancelOrderIn, PlaceOrderIn, RefundIn, RequestKey, json_object
 from handlers.api_views import OrderListOut, OrderOut, to_json
-from handlers.common import idempotency, init_phase, snapstart
-from handlers.common.bootstrap import ports
+from handlers.common import init_phase, snapstart
 from handlers.common.observability import logger, metrics, tracer
-from handlers.common.settings import settings
+from handlers.common.root import FunctionRoot
+
+root = FunctionRoot()
+"""The API function's composition root."""
 
 
 def cors(origin: str | None) -> CORSConfig | None:
@@ -99,38 +96,31 @@ def post_order(order: PlaceOrderIn, idempotency_key: IdempotencyKey) -> Response
         _place,
         data_keyword_argument="request",
         config=config,
-        persistence_store=idempotency.store("place_order"),
+        persistence_store=root.app.idempotency_store,
     )
     return _located(HTTPStatus.CREATED.value, place(request=request, order=order))
 
 
 def _place(request: dict[str, Any], order: PlaceOrderIn) -> dict[str, Any]:
     """Runs once per (customer, key); the answer is stored and replayed for repeats."""
-    p = ports()
-    placed = place_order(
-        order.to_command(request["customerId"], request["requestKey"]),
-        orders=p.orders,
-        catalog=p.catalog,
-        clock=p.clock,
-    )
+    placed = root.app.place_order(order.to_command(request["customerId"], request["requestKey"]))
     metrics.add_metric(name="OrdersPlaced", unit="Count", value=1)
     return to_json(OrderOut.of(placed))
 
 
-@cache
 def _idempotency_config() -> IdempotencyConfig:
     return IdempotencyConfig(
         event_key_jmespath="[customerId, requestKey]",
         payload_validation_jmespath="order",
         raise_on_no_idempotency_key=True,
-        expires_after_seconds=settings().idempotency_ttl_seconds,
+        expires_after_seconds=root.app.settings.idempotency_ttl_seconds,
     )
 
 
 @app.get("/orders/<orderId>", summary="Read one of your orders")
 def get_order(orderId: OrderId) -> OrderOut:  # the path's name
     logger.append_keys(order_id=orderId)
-    return OrderOut.of(owned_order(ports().orders, orderId, _customer()))
+    return OrderOut.of(root.app.owned_order(orderId, _customer()))
 
 
 @app.get("/orders", summary="List your orders, newest first")
@@ -139,7 +129,7 @@ def get_orders(
     cursor: Annotated[str | None, Query(min_length=1, max_length=512)] = None,
 ) -> OrderListOut:
     try:
-        page = list_orders(_customer(), orders=ports().customer_orders, limit=limit, cursor=cursor)
+        page = root.app.list_orders(_customer(), limit, cursor)
     except InvalidCursor as bad:
         raise api_errors.ApiError(
             HTTPStatus.BAD_REQUEST,
@@ -153,9 +143,8 @@ def get_orders(
 @app.post("/orders/<orderId>/cancel", summary="Cancel an order that has not left")
 def post_cancel(orderId: OrderId, body: CancelOrderIn | None = None) -> OrderOut:
     logger.append_keys(order_id=orderId)
-    p = ports()
     command = (body or CancelOrderIn()).to_command(orderId, _customer())
-    cancelled = cancel_order(command, orders=p.orders, workflow=p.workflow, clock=p.clock)
+    cancelled = root.app.cancel_order(command)
     metrics.add_metric(name="OrdersCancelled", unit="Count", value=1)
     return OrderOut.of(cancelled)
 
@@ -169,9 +158,8 @@ def post_refund(
     orderId: OrderId, refund: RefundIn, idempotency_key: IdempotencyKey
 ) -> Response[OrderOut]:
     logger.append_keys(order_id=orderId)
-    p = ports()
     command = refund.to_command(orderId, _customer(), refund_id=idempotency_key)
-    refunded = refund_order(command, orders=p.orders, payments=p.payments, clock=p.clock)
+    refunded = root.app.refund_order(command)
     metrics.add_metric(name="RefundsIssued", unit="Count", value=1)
     return _located(HTTPStatus.CREATED.value, to_json(OrderOut.of(refunded)))
 
@@ -195,9 +183,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
 def _prime() -> None:
     """What a first request builds, built in init instead (SnapStart only: the snapshot keeps
     it; without SnapStart this would only move the cost to init, where every cold start pays)."""
-    p = ports()
-    p.orders, p.catalog, p.workflow, p.payments  # noqa: B018  # their clients, created once
-    idempotency.store("place_order")
+    app = root.app
+    app.orders, app.catalog, app.workflow, app.payments  # noqa: B018  # their clients, once
+    app.idempotency_store  # noqa: B018
     _idempotency_config()
     for model in (PlaceOrderIn, CancelOrderIn, RefundIn, OrderListOut):
         model.model_rebuild(force=True)

@@ -30,11 +30,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from adapters.aws.codec import event_from_outbox_image, is_outbox_image
 from adapters.aws.eventbridge import PublishFailed
 from domain.events import DomainEvent
-from domain.services.relay_events import relay_events
 from handlers.common import init_phase
-from handlers.common.bootstrap import ports
 from handlers.common.observability import logger, metrics, tracer
+from handlers.common.root import FunctionRoot
 
+root = FunctionRoot()
 processor = BatchProcessor(
     event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False
 )
@@ -87,7 +87,7 @@ class Relay:
         if not sendable:
             return
         try:
-            relay_events([event for _, _, event in sendable], publisher=ports().publisher)
+            root.app.relay_events([event for _, _, event in sendable])
             not_sent: Mapping[str, str] = {}
         except PublishFailed as partial:
             not_sent = partial.errors

@@ -16,11 +16,12 @@ from aws_lambda_powertools.utilities.parser import ValidationError, parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from domain.errors import DomainError
-from domain.services.record_carrier_update import record_carrier_update
 from handlers.carrier_events import CarrierEvent
 from handlers.common import init_phase
-from handlers.common.bootstrap import ports
 from handlers.common.observability import logger, metrics, tracer
+from handlers.common.root import FunctionRoot
+
+root = FunctionRoot()
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE, clear_state=True)
@@ -38,11 +39,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.append_keys(
         order_id=carrier_event.detail.order_id, carrier_event_id=carrier_event.detail.event_id
     )
-    p = ports()
     try:
-        order = record_carrier_update(
-            carrier_event.to_command(), orders=p.orders, workflow=p.workflow, clock=p.clock
-        )
+        order = root.app.record_carrier_update(carrier_event.to_command())
     except DomainError as error:
         if error.transient:
             raise

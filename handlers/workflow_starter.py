@@ -21,13 +21,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
 from domain.commands import StartOrderWorkflow
-from domain.services.start_workflow import start_order_workflow
 from domain.status import OrderStatus
 from handlers.common import init_phase
-from handlers.common.bootstrap import ports
 from handlers.common.observability import logger, metrics, tracer
+from handlers.common.root import FunctionRoot
 
 # Every record is reported, even when all fail: raising would only retry the same batch (#4691).
+root = FunctionRoot()
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
@@ -56,8 +56,7 @@ def record_handler(record: SQSRecord) -> None:
 
 def _start(order_id: str) -> None:
     logger.set_correlation_id(order_id)
-    p = ports()
-    order = start_order_workflow(StartOrderWorkflow(order_id), orders=p.orders, workflow=p.workflow)
+    order = root.app.start_workflow(StartOrderWorkflow(order_id))
     if order.status is OrderStatus.PLACED:
         metrics.add_metric(name="WorkflowsStarted", unit="Count", value=1)
         logger.info("workflow started")

@@ -1,7 +1,8 @@
 """A scripted walk through three orders' lives on the domain with in-memory adapters.
 
-It plays the workflow's part by calling the use cases in the order the saga does, so it needs
-no AWS, no Docker and no network. Run it with ``make run``.
+It plays the workflow's part by calling the use cases in the order the saga does, on the
+composition root's in-memory app (``infra.in_memory``), so it needs no AWS,
+no Docker and no network. Run it with ``make run``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from adapters.carrier import SimulatedCarrier
-from adapters.catalog import SeededCatalog
 from adapters.clock import ManualClock
 from adapters.memory.recorders import RecordingWorkflow
 from adapters.memory.repository import InMemoryOrderRepository
@@ -35,22 +35,8 @@ from domain.commands import (
 )
 from domain.errors import DomainError
 from domain.money import Money
-from domain.services.authorize_payment import authorize_payment
-from domain.services.cancel_order import cancel_order
-from domain.services.capture_payment import capture_payment
-from domain.services.compensations import (
-    cancel_shipment,
-    fail_order,
-    refund_payment,
-    void_payment,
-)
-from domain.services.complete_order import complete_order
-from domain.services.place_order import place_order
-from domain.services.record_carrier_update import record_carrier_update
-from domain.services.refund_order import refund_order
-from domain.services.request_shipment import request_shipment
-from domain.services.start_workflow import start_order_workflow
 from domain.values import Address
+from infra.in_memory import in_memory
 
 ADDRESS = Address("Ada Lovelace", "12 Analytical Row", "London", "NW1 6XE", "GB")
 
@@ -63,6 +49,15 @@ class Demo:
     payments: SimulatedPaymentProvider = field(default_factory=SimulatedPaymentProvider)
     carrier: SimulatedCarrier = field(default_factory=SimulatedCarrier)
     workflow: RecordingWorkflow = field(default_factory=RecordingWorkflow)
+
+    def __post_init__(self) -> None:
+        self.app = in_memory(
+            orders=self.orders,
+            clock=self.clock,
+            payments=self.payments,
+            carrier=self.carrier,
+            workflow=self.workflow,
+        )
 
     def step(self, label: str, action: Callable[[], object], minutes: float = 1) -> None:
         self.clock.advance(minutes=minutes)
@@ -81,37 +76,23 @@ class Demo:
             ADDRESS,
             token,
         )
-        order = place_order(cmd, orders=self.orders, catalog=SeededCatalog(), clock=self.clock)
+        order = self.app.place_order(cmd)
         self.out(f"\norder {order.order_id}: 2 x BOOK-001 + 1 x MUG-002 = {order.total}")
         self.step(
             "start the workflow",
-            lambda: start_order_workflow(
-                StartOrderWorkflow(order.order_id), orders=self.orders, workflow=self.workflow
-            ),
+            lambda: self.app.start_workflow(StartOrderWorkflow(order.order_id)),
         )
         return order.order_id
 
     def authorize(self, order_id: str) -> None:
         self.step(
-            "authorize payment",
-            lambda: authorize_payment(
-                AuthorizePayment(order_id),
-                orders=self.orders,
-                payments=self.payments,
-                clock=self.clock,
-            ),
+            "authorize payment", lambda: self.app.authorize_payment(AuthorizePayment(order_id))
         )
 
     def ship(self, order_id: str) -> None:
         self.step(
             "request shipment, wait for carrier",
-            lambda: request_shipment(
-                RequestShipment(order_id, f"token-{order_id[:8]}"),
-                orders=self.orders,
-                carrier=self.carrier,
-                workflow=self.workflow,
-                clock=self.clock,
-            ),
+            lambda: self.app.request_shipment(RequestShipment(order_id, f"token-{order_id[:8]}")),
         )
 
     def carrier_says(self, order_id: str, kind: CarrierUpdateKind, hours: float) -> None:
@@ -119,53 +100,24 @@ class Demo:
         tracking = shipment.tracking_number if shipment else ""
         self.step(
             f"carrier: {kind.value.lower()}",
-            lambda: record_carrier_update(
-                RecordCarrierUpdate(order_id, tracking, kind),
-                orders=self.orders,
-                workflow=self.workflow,
-                clock=self.clock,
-            ),
+            lambda: self.app.record_carrier_update(RecordCarrierUpdate(order_id, tracking, kind)),
             minutes=hours * 60,
         )
 
     def capture(self, order_id: str) -> None:
         self.step(
             "capture at dispatch: parcel leaves",
-            lambda: capture_payment(
-                CapturePayment(order_id, f"token-{order_id[:8]}-2"),
-                orders=self.orders,
-                payments=self.payments,
-                clock=self.clock,
-                workflow=self.workflow,
-            ),
+            lambda: self.app.capture_payment(CapturePayment(order_id, f"token-{order_id[:8]}-2")),
         )
 
     def compensate(self, order_id: str, reason: str) -> None:
+        app = self.app
         self.step(
-            "compensate: cancel shipment",
-            lambda: cancel_shipment(
-                CancelShipment(order_id), orders=self.orders, carrier=self.carrier, clock=self.clock
-            ),
+            "compensate: cancel shipment", lambda: app.cancel_shipment(CancelShipment(order_id))
         )
-        self.step(
-            "compensate: void payment",
-            lambda: void_payment(
-                VoidPayment(order_id), orders=self.orders, payments=self.payments, clock=self.clock
-            ),
-        )
-        self.step(
-            "compensate: refund payment",
-            lambda: refund_payment(
-                RefundPayment(order_id),
-                orders=self.orders,
-                payments=self.payments,
-                clock=self.clock,
-            ),
-        )
-        self.step(
-            "close the order",
-            lambda: fail_order(FailOrder(order_id, reason), orders=self.orders, clock=self.clock),
-        )
+        self.step("compensate: void payment", lambda: app.void_payment(VoidPayment(order_id)))
+        self.step("compensate: refund payment", lambda: app.refund_payment(RefundPayment(order_id)))
+        self.step("close the order", lambda: app.fail_order(FailOrder(order_id, reason)))
 
     def summary(self, order_id: str) -> None:
         order = self.orders.get(order_id)
@@ -188,21 +140,9 @@ def main(out: Callable[[str], object] = print) -> int:
     demo.carrier_says(happy, CarrierUpdateKind.DISPATCHED, hours=5)
     demo.capture(happy)
     demo.carrier_says(happy, CarrierUpdateKind.DELIVERED, hours=26)
-    demo.step(
-        "complete",
-        lambda: complete_order(
-            CompleteOrder(happy), orders=demo.orders, payments=demo.payments, clock=demo.clock
-        ),
-    )
-    demo.step(
-        "customer asks a 8.00 EUR refund",
-        lambda: refund_order(
-            RefundOrder(happy, "customer-1", "refund-1", Money.of("8.00", "EUR"), "mug broken"),
-            orders=demo.orders,
-            payments=demo.payments,
-            clock=demo.clock,
-        ),
-    )
+    demo.step("complete", lambda: demo.app.complete_order(CompleteOrder(happy)))
+    refund = RefundOrder(happy, "customer-1", "refund-1", Money.of("8.00", "EUR"), "mug broken")
+    demo.step("customer asks a 8.00 EUR refund", lambda: demo.app.refund_order(refund))
     demo.summary(happy)
 
     declined = demo.place("demo-declined", "tok_decline")
@@ -213,13 +153,7 @@ def main(out: Callable[[str], object] = print) -> int:
     demo.authorize(cancelled)
     demo.ship(cancelled)
     demo.step(
-        "customer cancels",
-        lambda: cancel_order(
-            CancelOrder(cancelled, "customer-1"),
-            orders=demo.orders,
-            workflow=demo.workflow,
-            clock=demo.clock,
-        ),
+        "customer cancels", lambda: demo.app.cancel_order(CancelOrder(cancelled, "customer-1"))
     )
     demo.compensate(cancelled, "cancelled by customer")
     demo.summary(cancelled)

@@ -1,124 +1,55 @@
 """The composition root: the one place that picks an adapter for every port.
 
-Handlers ask ``ports()`` for what they need; it is built once per process, on first use, so
-importing a handler costs nothing and a request that needs no AWS client creates none.
-Tests call ``use(...)`` with in-memory adapters to run the same handlers without AWS.
+``bootstrap(settings, **overrides)`` builds what one function needs: an ``App`` whose ports
+are built on first use (so importing a handler costs nothing, and a request that needs no AWS
+client creates none), with the use cases bound to them (``handlers.common.use_cases``).
+``infra.in_memory.in_memory(**overrides)`` builds the same app on in-memory adapters and the
+simulated providers (the demo, the benchmark and the tests; not packaged for Lambda).
+Each entry point holds its function's app in a ``handlers.common.root.FunctionRoot``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
-from domain.ports import (
-    Carrier,
-    Catalog,
-    Clock,
-    CustomerOrders,
-    EventPublisher,
-    IdGenerator,
-    OrderRepository,
-    PaymentGateway,
-    WorkflowGateway,
-)
+from domain.ports import IdGenerator
+from handlers.common import adapters_aws
+from handlers.common.settings import Settings
+from handlers.common.use_cases import UseCases
 
 if TYPE_CHECKING:
-    from handlers.common.settings import Settings
+    from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
+
+Builder = Callable[["App"], Any]
+PORTS = frozenset(adapters_aws.BUILDERS)
 
 
-class AwsPorts:
-    """Adapters backed by AWS (or the local stack, through AWS_ENDPOINT_URL)."""
+class App(UseCases):
+    """One function's adapters and use cases. A port is built when first asked for."""
 
-    @cached_property
-    def _settings(self) -> Settings:
-        from handlers.common.settings import settings
-
-        return settings()
-
-    @cached_property
-    def orders(self) -> OrderRepository:
-        from adapters.aws.dynamodb_orders import DynamoOrderRepository
-
-        return DynamoOrderRepository(self._settings.orders_table)
-
-    @property
-    def customer_orders(self) -> CustomerOrders:
-        return self.orders  # type: ignore[return-value]  # the DynamoDB repository does both
-
-    @cached_property
-    def catalog(self) -> Catalog:
-        from adapters.catalog import SeededCatalog
-
-        return SeededCatalog()
-
-    @cached_property
-    def payments(self) -> PaymentGateway:
-        from adapters.aws.provider_store import DynamoResultStore
-        from adapters.payments import SimulatedPaymentProvider
-
-        return SimulatedPaymentProvider(
-            results=DynamoResultStore(self._settings.orders_table, "payments")
-        )
-
-    @cached_property
-    def carrier(self) -> Carrier:
-        from adapters.aws.provider_store import DynamoResultStore
-        from adapters.carrier import SimulatedCarrier
-
-        return SimulatedCarrier(results=DynamoResultStore(self._settings.orders_table, "carrier"))
-
-    @cached_property
-    def workflow(self) -> WorkflowGateway:
-        from adapters.aws.stepfunctions import StepFunctionsWorkflow
-
-        return StepFunctionsWorkflow(self._settings.state_machine_arn)
-
-    @cached_property
-    def publisher(self) -> EventPublisher:
-        from adapters.aws.eventbridge import EventBridgePublisher
-
-        return EventBridgePublisher(self._settings.event_bus_name)
-
-    @cached_property
-    def clock(self) -> Clock:
-        from adapters.clock import SystemClock
-
-        return SystemClock()
-
-    @cached_property
-    def ids(self) -> IdGenerator:
-        from adapters.ids import UuidIds
-
-        return UuidIds()
-
-
-@dataclass
-class Ports:
-    """A fixed set of adapters, for tests and demos."""
-
-    orders: OrderRepository
-    customer_orders: CustomerOrders
-    catalog: Catalog
-    payments: PaymentGateway
-    carrier: Carrier
-    workflow: WorkflowGateway
-    publisher: EventPublisher
-    clock: Clock
     ids: IdGenerator
+    idempotency_store: BasePersistenceLayer
+
+    def __init__(
+        self, settings: Settings, builders: Mapping[str, Builder], overrides: Mapping[str, Any]
+    ) -> None:
+        unknown = set(overrides) - PORTS
+        if unknown:
+            raise TypeError(f"no such port: {', '.join(sorted(unknown))}")
+        self.settings = settings
+        self._builders = builders
+        self.__dict__.update(overrides)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for a port not built yet (built ones live in the instance's __dict__).
+        builder = self.__dict__.get("_builders", {}).get(name)
+        if builder is None:
+            raise AttributeError(name)
+        built = self.__dict__[name] = builder(self)
+        return built
 
 
-_current: AwsPorts | Ports | None = None
-
-
-def ports() -> AwsPorts | Ports:
-    global _current
-    if _current is None:
-        _current = AwsPorts()
-    return _current
-
-
-def use(replacement: AwsPorts | Ports | None) -> None:
-    """Swap the adapters (tests); ``use(None)`` goes back to AWS on next use."""
-    global _current
-    _current = replacement
+def bootstrap(settings: Settings, **overrides: Any) -> App:
+    """The function's app on AWS (or the local stack, through AWS_ENDPOINT_URL)."""
+    return App(settings, adapters_aws.BUILDERS, overrides)

@@ -1,9 +1,12 @@
-"""The environment as a model: a function with missing configuration fails at once, by name."""
+"""The environment as a model: a function with missing configuration fails at once, by name.
+
+Read by the function's root when it first builds its app (``handlers.common.root``), and
+held by that app: nothing caches it per process.
+"""
 
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 
 from pydantic import BaseModel, Field
 
@@ -15,8 +18,8 @@ class Settings(BaseModel):
     """Only the functions that start or signal the workflow need it."""
     idempotency_table: str = ""
     """The Powertools idempotency table (IDEMPOTENCY_TABLE). Only the functions that
-    deduplicate requests through Powertools need it (today the API, for POST /orders);
-    ``handlers.common.idempotency.store`` refuses to run without it."""
+    deduplicate requests through Powertools need it (today the API, for POST /orders); the
+    app's ``idempotency_store`` refuses to be built without it."""
     idempotency_ttl_seconds: int = 2 * 24 * 3600
     """Longer than EventBridge's 24 h of retries, so a late redelivery is still recognised."""
 
@@ -26,8 +29,3 @@ class Settings(BaseModel):
         return cls.model_validate(
             {field: os.environ[var] for field, var in names.items() if var in os.environ}
         )
-
-
-@lru_cache(maxsize=1)
-def settings() -> Settings:
-    return Settings.from_environ()

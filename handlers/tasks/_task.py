@@ -23,10 +23,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from domain.errors import DomainError
 from domain.order import Order
 from handlers.common import init_phase
-from handlers.common.bootstrap import AwsPorts, Ports, ports
+from handlers.common.bootstrap import App
 from handlers.common.observability import logger, metrics, tracer
+from handlers.common.root import FunctionRoot
 
-AppPorts = AwsPorts | Ports
+AppPorts = App
+root = FunctionRoot()
+"""The task function's composition root (each task is a function of its own)."""
 ORDER_ID = r"^[A-Za-z0-9-]{1,80}$"
 """An order id is also the execution's name: at most 80 characters."""
 
@@ -65,7 +68,7 @@ def task_handler(
     @tracer.capture_lambda_handler(capture_response=False)
     def handler(event: dict[str, Any], context: LambdaContext) -> TaskResult:
         try:
-            order = step(model.model_validate(event), ports())
+            order = step(model.model_validate(event), root.app)
         except DomainError as error:
             # The type only: messages are for the workflow's history, not for the logs.
             expected = error.transient or isinstance(error, caught)

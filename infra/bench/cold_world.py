@@ -107,27 +107,16 @@ class Seeder:
         self.names = names
         from adapters.aws import clients
         from adapters.memory.recorders import RecordingPublisher, RecordingWorkflow
-        from handlers.common.bootstrap import AwsPorts, Ports
-        from handlers.common.settings import settings
+        from handlers.common.bootstrap import bootstrap
+        from handlers.common.settings import Settings
         from infra.bench.world import World
 
         clients.clear_cache()
-        settings.cache_clear()
-        aws = AwsPorts()
         # The workflow is recorded, not called: seeding must not answer the children's tokens.
-        self.world = World(
-            Ports(
-                orders=aws.orders,
-                customer_orders=aws.customer_orders,
-                catalog=aws.catalog,
-                payments=aws.payments,
-                carrier=aws.carrier,
-                workflow=RecordingWorkflow(),
-                publisher=RecordingPublisher(),
-                clock=aws.clock,
-                ids=aws.ids,
-            )
+        app = bootstrap(
+            Settings.from_environ(), workflow=RecordingWorkflow(), publisher=RecordingPublisher()
         )
+        self.world = World(app)
 
     def reset(self) -> None:
         """Empty tables again: moto copies a whole table for every transaction (its rollback

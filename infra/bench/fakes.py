@@ -1,46 +1,9 @@
-"""In-memory stand-ins the warm benchmark runs the handlers on: no AWS, no network."""
+"""The Lambda context the benchmarks hand the handlers (the in-memory adapters are the
+composition root's own: ``infra.in_memory``)."""
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
-
-from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyItemAlreadyExistsError,
-    IdempotencyItemNotFoundError,
-)
-from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
-
-
-class MemoryIdempotencyStore(BasePersistenceLayer):
-    """A dict behind Powertools' idempotency layer (one conditional put, then an update)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.records: dict[str, DataRecord] = {}
-        self._lock = threading.Lock()
-
-    def _get_record(self, idempotency_key: str) -> DataRecord:
-        with self._lock:
-            try:
-                return self.records[idempotency_key]
-            except KeyError:
-                raise IdempotencyItemNotFoundError from None
-
-    def _put_record(self, data_record: DataRecord) -> None:
-        with self._lock:
-            if data_record.idempotency_key in self.records:
-                raise IdempotencyItemAlreadyExistsError
-            self.records[data_record.idempotency_key] = data_record
-
-    def _update_record(self, data_record: DataRecord) -> None:
-        with self._lock:
-            self.records[data_record.idempotency_key] = data_record
-
-    def _delete_record(self, data_record: DataRecord) -> None:
-        with self._lock:
-            self.records.pop(data_record.idempotency_key, None)
 
 
 @dataclass

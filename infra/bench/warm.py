@@ -1,8 +1,8 @@
 """Warm overhead: a handler around its application service versus the service called directly.
 
 Runs in a child process with a Lambda-like environment (the handlers' JSON logs and metrics go
-to its stdout, which is discarded) and in-memory adapters installed through
-``handlers.common.bootstrap.use(Ports(...))``. For each case the handler call and the direct
+to its stdout, which is discarded) and the composition root's in-memory app installed in every
+entry point (``infra.wiring.use_app``). For each case the handler call and the direct
 call alternate, after a warm-up; overhead = handler percentile - direct percentile.
 X-Ray tracing is off (POWERTOOLS_TRACE_DISABLED): there is no daemon or trace header locally.
 """
@@ -91,26 +91,23 @@ def child(calls: int, warmup: int, out: str) -> None:
     """
     raw = sys.stdout.buffer
     sys.stdout = _CountingStdout(raw, encoding="utf-8", line_buffering=False)
-    from handlers.common import bootstrap, idempotency
-    from infra.bench.fakes import MemoryIdempotencyStore
     from infra.bench.warm_cases import CASES
-    from infra.bench.world import World, memory_ports
+    from infra.bench.world import World, memory_app
+    from infra.wiring import use_app
 
     results: dict[str, Any] = {}
     for name, make in CASES.items():
-        ports = memory_ports()
-        bootstrap.use(ports)
-        idempotency.use_store("place_order", MemoryIdempotencyStore())
+        app = memory_app()
+        use_app(app)
         try:
-            pairs = make(World(ports), warmup + calls)
+            pairs = make(World(app), warmup + calls)
             written = _stdout.written
             results[name] = _measure(pairs, warmup)
             results[name]["log_bytes_per_call"] = round((_stdout.written - written) / len(pairs))
         except Exception as error:  # one broken case must not hide the others
             results[name] = {"error": f"{type(error).__name__}: {str(error)[:300]}"}
         finally:
-            bootstrap.use(None)
-            idempotency.use_store("place_order", None)
+            use_app(None)
     Path(out).write_text(json.dumps(results))
 
 

@@ -13,19 +13,11 @@ from typing import Any
 
 from adapters.memory.repository import InMemoryOrderRepository
 from domain import commands as c
-from domain.services.authorize_payment import authorize_payment
-from domain.services.capture_payment import capture_payment
-from domain.services.complete_order import complete_order
-from domain.services.place_order import place_order
-from domain.services.queries import owned_order
-from domain.services.record_carrier_update import record_carrier_update
-from domain.services.relay_events import relay_events
-from domain.services.request_shipment import request_shipment
-from domain.services.start_workflow import start_order_workflow
-from handlers.common.bootstrap import Ports
+from handlers.common.bootstrap import App
 from infra.bench import events
 from infra.bench.fakes import Context
 from infra.bench.world import ADDRESS, World
+from infra.in_memory import in_memory
 
 Call = Callable[[], Any]
 Pair = tuple[Call, Call]
@@ -53,7 +45,7 @@ def api_post_order(w: World, n: int) -> list[Pair]:
         )
         return (
             lambda: _expect(handler(event, ctx), 201),
-            lambda: place_order(cmd, orders=p.orders, catalog=p.catalog, clock=p.clock),
+            lambda: p.place_order(cmd),
         )
 
     return [pair() for _ in range(n)]
@@ -65,7 +57,7 @@ def api_get_order(w: World, n: int) -> list[Pair]:
     return [
         (
             lambda: _expect(handler(event, ctx), 200),
-            lambda: owned_order(w.p.orders, order_id, events.CUSTOMER),
+            lambda: w.p.owned_order(order_id, events.CUSTOMER),
         )
         for _ in range(n)
     ]
@@ -81,7 +73,7 @@ def workflow_starter(w: World, n: int) -> list[Pair]:
         direct = c.StartOrderWorkflow(w.placed())
         return (
             lambda: _expect_batch(handler(event, ctx)),
-            lambda: start_order_workflow(direct, orders=p.orders, workflow=p.workflow),
+            lambda: p.start_workflow(direct),
         )
 
     return [pair() for _ in range(n)]
@@ -100,7 +92,7 @@ def upstream_events(w: World, n: int) -> list[Pair]:
         cmd = c.RecordCarrierUpdate(theirs, w.tracking(theirs), c.CarrierUpdateKind.DELIVERED)
         return (
             lambda: _expect_status(handler(event, ctx), "recorded"),
-            lambda: record_carrier_update(cmd, orders=p.orders, workflow=p.workflow, clock=p.clock),
+            lambda: p.record_carrier_update(cmd),
         )
 
     return [pair() for _ in range(n)]
@@ -109,20 +101,17 @@ def upstream_events(w: World, n: int) -> list[Pair]:
 def outbox_relay(w: World, n: int) -> list[Pair]:
     handler, ctx, p = _handler("handlers.outbox_relay.handler"), Context(), w.p
     source = InMemoryOrderRepository()
-    place_order(
+    in_memory(orders=source, clock=p.clock).place_order(
         c.PlaceOrder(
             events.CUSTOMER, "relay", (c.ItemRequest("BOOK-001", 1),), ADDRESS, "tok_visa_4242"
-        ),
-        orders=source,
-        catalog=p.catalog,
-        clock=p.clock,
+        )
     )
     event = source.outbox[0]
     record = events.stream([event])
     return [
         (
             lambda: _expect_batch(handler(record, ctx)),
-            lambda: relay_events([event], publisher=p.publisher),
+            lambda: p.relay_events([event]),
         )
         for _ in range(n)
     ]
@@ -133,7 +122,7 @@ WAITING_TASKS = ("request_shipment", "capture_payment")
 
 
 def _task(
-    name: str, state: Callable[[World], str], direct: Callable[[str, Ports], Any]
+    name: str, state: Callable[[World], str], direct: Callable[[str, App], Any]
 ) -> Callable[[World, int], list[Pair]]:
     def case(w: World, n: int) -> list[Pair]:
         handler, ctx = _handler(f"handlers.tasks.{name}.handler"), Context()
@@ -169,38 +158,22 @@ CASES: dict[str, Callable[[World, int], list[Pair]]] = {
     "task authorize_payment": _task(
         "authorize_payment",
         World.placed,
-        lambda o, p: authorize_payment(
-            c.AuthorizePayment(o), orders=p.orders, payments=p.payments, clock=p.clock
-        ),
+        lambda o, p: p.authorize_payment(c.AuthorizePayment(o)),
     ),
     "task request_shipment": _task(
         "request_shipment",
         World.authorized,
-        lambda o, p: request_shipment(
-            c.RequestShipment(o, f"token-{o}"),
-            orders=p.orders,
-            carrier=p.carrier,
-            workflow=p.workflow,
-            clock=p.clock,
-        ),
+        lambda o, p: p.request_shipment(c.RequestShipment(o, f"token-{o}")),
     ),
     "task capture_payment": _task(
         "capture_payment",
         World.dispatched,
-        lambda o, p: capture_payment(
-            c.CapturePayment(o, f"token-{o}"),
-            orders=p.orders,
-            payments=p.payments,
-            clock=p.clock,
-            workflow=p.workflow,
-        ),
+        lambda o, p: p.capture_payment(c.CapturePayment(o, f"token-{o}")),
     ),
     "task complete_order": _task(
         "complete_order",
         World.delivered,
-        lambda o, p: complete_order(
-            c.CompleteOrder(o), orders=p.orders, payments=p.payments, clock=p.clock
-        ),
+        lambda o, p: p.complete_order(c.CompleteOrder(o)),
     ),
 }
 

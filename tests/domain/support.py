@@ -22,6 +22,7 @@ import pytest
 from adapters.carrier import SimulatedCarrier
 from adapters.catalog import SeededCatalog
 from adapters.clock import ManualClock
+from adapters.ids import SequentialIds
 from adapters.memory.recorders import RecordingPublisher, RecordingWorkflow
 from adapters.memory.repository import InMemoryOrderRepository
 from adapters.payments import SimulatedPaymentProvider
@@ -48,24 +49,10 @@ from domain.events import DomainEvent
 from domain.money import Money
 from domain.order import Order
 from domain.ports import Authorization, Booking
-from domain.services.ask_operator import ask_operator
-from domain.services.authorize_payment import authorize_payment
-from domain.services.cancel_order import cancel_order
-from domain.services.capture_payment import capture_payment
-from domain.services.compensations import (
-    cancel_shipment,
-    fail_order,
-    refund_payment,
-    void_payment,
-)
-from domain.services.complete_order import complete_order
-from domain.services.place_order import place_order
-from domain.services.record_carrier_update import record_carrier_update
-from domain.services.refund_order import refund_order
-from domain.services.request_shipment import request_shipment
-from domain.services.start_workflow import start_order_workflow
 from domain.status import TRANSITIONS, OrderStatus
 from domain.values import Address, OrderLine
+from handlers.common.bootstrap import App
+from infra.in_memory import in_memory
 
 S = OrderStatus
 E = TypeVar("E", bound=DomainEvent)
@@ -219,21 +206,34 @@ def _check_write(before: Order, after: Order, events: Sequence[DomainEvent]) -> 
 
 
 # ----------------------------------------------------------------------------- the world
-@dataclass
 class World:
-    """The use cases wired to in-memory ports; one method per use case, named after it."""
+    """The composition root's in-memory app (``infra.in_memory``) with the
+    checking repository, the spies and a manual clock; one method per use case, named after it.
+    ``World(catalog=...)`` swaps in another adapter, as ``in_memory`` does."""
 
-    orders: CheckingRepository = field(default_factory=CheckingRepository)
-    catalog: SeededCatalog = field(default_factory=SeededCatalog)
-    payments: SpyPaymentProvider = field(default_factory=SpyPaymentProvider)
-    carrier: SpyCarrier = field(default_factory=SpyCarrier)
-    workflow: RecordingWorkflow = field(default_factory=RecordingWorkflow)
-    publisher: RecordingPublisher = field(default_factory=RecordingPublisher)
-    clock: ManualClock = field(default_factory=ManualClock)
-    _keys: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
-
-    def __post_init__(self) -> None:
+    def __init__(self, **overrides: Any) -> None:
+        ports: dict[str, Any] = {
+            "orders": CheckingRepository(),
+            "catalog": SeededCatalog(),
+            "payments": SpyPaymentProvider(),
+            "carrier": SpyCarrier(),
+            "workflow": RecordingWorkflow(),
+            "publisher": RecordingPublisher(),
+            "clock": ManualClock(),
+            "ids": SequentialIds("id"),
+            **overrides,
+        }
+        ports.setdefault("customer_orders", ports["orders"])
+        self.app: App = in_memory(**ports)
+        self.orders: CheckingRepository = ports["orders"]
+        self.catalog: SeededCatalog = ports["catalog"]
+        self.payments: SpyPaymentProvider = ports["payments"]
+        self.carrier: SpyCarrier = ports["carrier"]
+        self.workflow: RecordingWorkflow = ports["workflow"]
+        self.publisher: RecordingPublisher = ports["publisher"]
+        self.clock: ManualClock = ports["clock"]
         self.payments.clock = self.clock  # the provider's authorizations age with the tests' time
+        self._keys = itertools.count(1)
 
     # ----- commands -----------------------------------------------------------------
     def place_cmd(
@@ -249,31 +249,16 @@ class World:
 
     def place(self, cmd: PlaceOrder | None = None, **kw: Any) -> Order:
         self.clock.advance(seconds=1)
-        return place_order(
-            cmd or self.place_cmd(**kw),
-            orders=self.orders,
-            catalog=self.catalog,
-            clock=self.clock,
-        )
+        return self.app.place_order(cmd or self.place_cmd(**kw))
 
     def start(self, order_id: str) -> Order:
-        return start_order_workflow(
-            StartOrderWorkflow(order_id), orders=self.orders, workflow=self.workflow
-        )
+        return self.app.start_workflow(StartOrderWorkflow(order_id))
 
     def authorize(self, order_id: str) -> Order:
-        return authorize_payment(
-            AuthorizePayment(order_id), orders=self.orders, payments=self.payments, clock=self.clock
-        )
+        return self.app.authorize_payment(AuthorizePayment(order_id))
 
     def ship(self, order_id: str, wait_token: str = "task-token-1") -> Order:
-        return request_shipment(
-            RequestShipment(order_id, wait_token),
-            orders=self.orders,
-            carrier=self.carrier,
-            workflow=self.workflow,
-            clock=self.clock,
-        )
+        return self.app.request_shipment(RequestShipment(order_id, wait_token))
 
     def carrier_update(
         self, order_id: str, kind: CarrierUpdateKind, tracking: str | None = None, reason: str = ""
@@ -282,12 +267,7 @@ class World:
             shipment = self.get(order_id).shipment
             assert shipment is not None
             tracking = shipment.tracking_number
-        return record_carrier_update(
-            RecordCarrierUpdate(order_id, tracking, kind, reason),
-            orders=self.orders,
-            workflow=self.workflow,
-            clock=self.clock,
-        )
+        return self.app.record_carrier_update(RecordCarrierUpdate(order_id, tracking, kind, reason))
 
     def dispatched(self, order_id: str) -> Order:
         return self.carrier_update(order_id, CarrierUpdateKind.DISPATCHED)
@@ -296,36 +276,18 @@ class World:
         return self.carrier_update(order_id, CarrierUpdateKind.DELIVERED)
 
     def capture(self, order_id: str, wait_token: str = "task-token-2") -> Order:
-        return capture_payment(
-            CapturePayment(order_id, wait_token),
-            orders=self.orders,
-            payments=self.payments,
-            clock=self.clock,
-            workflow=self.workflow,
-        )
+        return self.app.capture_payment(CapturePayment(order_id, wait_token))
 
     def ask_operator(self, order_id: str, wait_token: str = "task-token-3") -> Order:
-        return ask_operator(
-            AskOperator(order_id, wait_token),
-            orders=self.orders,
-            workflow=self.workflow,
-            clock=self.clock,
-        )
+        return self.app.ask_operator(AskOperator(order_id, wait_token))
 
     def complete(self, order_id: str) -> Order:
-        return complete_order(
-            CompleteOrder(order_id), orders=self.orders, payments=self.payments, clock=self.clock
-        )
+        return self.app.complete_order(CompleteOrder(order_id))
 
     def cancel(
         self, order_id: str, customer: str = ALICE, reason: str = "changed my mind"
     ) -> Order:
-        return cancel_order(
-            CancelOrder(order_id, customer, reason),
-            orders=self.orders,
-            workflow=self.workflow,
-            clock=self.clock,
-        )
+        return self.app.cancel_order(CancelOrder(order_id, customer, reason))
 
     def refund(
         self,
@@ -336,22 +298,13 @@ class World:
         customer: str = ALICE,
         reason: str = "damaged",
     ) -> Order:
-        return refund_order(
-            RefundOrder(order_id, customer, refund_id, amount, reason),
-            orders=self.orders,
-            payments=self.payments,
-            clock=self.clock,
-        )
+        return self.app.refund_order(RefundOrder(order_id, customer, refund_id, amount, reason))
 
     def void(self, order_id: str) -> Order:
-        return void_payment(
-            VoidPayment(order_id), orders=self.orders, payments=self.payments, clock=self.clock
-        )
+        return self.app.void_payment(VoidPayment(order_id))
 
     def refund_payment(self, order_id: str) -> Order:
-        return refund_payment(
-            RefundPayment(order_id), orders=self.orders, payments=self.payments, clock=self.clock
-        )
+        return self.app.refund_payment(RefundPayment(order_id))
 
     def compensate(self, order_id: str, reason: str = "saga failed") -> Order:
         """The workflow's compensation chain, in its order."""
@@ -361,12 +314,10 @@ class World:
         return self.fail(order_id, reason)
 
     def cancel_shipment(self, order_id: str) -> Order:
-        return cancel_shipment(
-            CancelShipment(order_id), orders=self.orders, carrier=self.carrier, clock=self.clock
-        )
+        return self.app.cancel_shipment(CancelShipment(order_id))
 
     def fail(self, order_id: str, reason: str = "saga failed") -> Order:
-        return fail_order(FailOrder(order_id, reason), orders=self.orders, clock=self.clock)
+        return self.app.fail_order(FailOrder(order_id, reason))
 
     # ----- reading ------------------------------------------------------------------
     def get(self, order_id: str) -> Order:

@@ -19,13 +19,12 @@ from typing import Any
 import pytest
 
 from adapters.aws import clients
-from handlers.common import bootstrap, idempotency
+from adapters.memory.idempotency import InMemoryIdempotencyStore
 from handlers.common.observability import logger, metrics
-from handlers.common.settings import settings
 from tests.domain.support import World
 from tests.handlers.api_support import ApiClient
-from tests.handlers.fakes import LAMBDA_ENV, InMemoryIdempotencyStore
-from tests.support.wiring import use_world
+from tests.handlers.fakes import LAMBDA_ENV
+from tests.support.wiring import use_app, use_world
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
 
@@ -47,28 +46,28 @@ def lambda_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         monkeypatch.delenv(name, raising=False)
     # Metrics was built when the handlers were imported, maybe before this environment.
     monkeypatch.setattr(metrics, "namespace", "OrderFlow")
-    settings.cache_clear()
     clients.clear_cache()
+    use_app(None)  # each entry point builds its app from this environment on first use
     yield
-    settings.cache_clear()
+    use_app(None)
     clients.clear_cache()
 
 
 @pytest.fixture
 def world() -> Iterator[World]:
     """The domain tests' in-memory world, wired into the handlers' composition root."""
-    w = World()
+    w = World(idempotency_store=InMemoryIdempotencyStore())
     use_world(w)
     yield w
-    bootstrap.use(None)
+    use_app(None)
 
 
 @pytest.fixture
-def idempotency_store() -> Iterator[InMemoryIdempotencyStore]:
-    store = InMemoryIdempotencyStore()
-    idempotency.use_store("place_order", store)
-    yield store
-    idempotency.use_store("place_order", None)
+def idempotency_store(world: World) -> InMemoryIdempotencyStore:
+    """The world's Powertools idempotency records (POST /orders)."""
+    store = world.app.idempotency_store
+    assert isinstance(store, InMemoryIdempotencyStore)
+    return store
 
 
 @pytest.fixture

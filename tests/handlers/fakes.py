@@ -1,23 +1,10 @@
-"""Test doubles and environment for the handlers: an in-memory Powertools idempotency store, a
-Lambda context, and the environment SAM gives every function.
-
-The store keeps DynamoDB's semantics: a conditional put that succeeds only when no live record
-exists (none, expired, or in progress past its Lambda deadline), under a lock so concurrent
-requests race as they would on the table.
-"""
+"""Test doubles and environment for the handlers: a Lambda context, and the environment SAM
+gives every function. (The in-memory idempotency store is the app's own:
+``adapters.memory.idempotency``.)"""
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
-
-from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyItemAlreadyExistsError,
-    IdempotencyItemNotFoundError,
-)
-from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
 LAMBDA_ENV = {  # what SAM sets on every function (infra/template.yaml), for tests
     "POWERTOOLS_SERVICE_NAME": "orderflow",
@@ -32,46 +19,6 @@ LAMBDA_ENV = {  # what SAM sets on every function (infra/template.yaml), for tes
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_SESSION_TOKEN": "testing",
 }
-
-
-class InMemoryIdempotencyStore(BasePersistenceLayer):
-    def __init__(self) -> None:
-        super().__init__()
-        self.records: dict[str, DataRecord] = {}
-        self._lock = threading.Lock()
-
-    def _get_record(self, idempotency_key: str) -> DataRecord:
-        with self._lock:
-            try:
-                return self.records[idempotency_key]
-            except KeyError:
-                raise IdempotencyItemNotFoundError from None
-
-    def _put_record(self, data_record: DataRecord) -> None:
-        now = time.time()
-        with self._lock:
-            old = self.records.get(data_record.idempotency_key)
-            live = (
-                old is not None
-                and (old.expiry_timestamp or 0) >= now
-                and not (
-                    old.status == "INPROGRESS"
-                    and old.in_progress_expiry_timestamp is not None
-                    and old.in_progress_expiry_timestamp < now * 1000
-                )
-            )
-            if live:
-                # No old record attached: Powertools then reads it back and validates the payload.
-                raise IdempotencyItemAlreadyExistsError
-            self.records[data_record.idempotency_key] = data_record
-
-    def _update_record(self, data_record: DataRecord) -> None:
-        with self._lock:
-            self.records[data_record.idempotency_key] = data_record
-
-    def _delete_record(self, data_record: DataRecord) -> None:
-        with self._lock:
-            self.records.pop(data_record.idempotency_key, None)
 
 
 @dataclass

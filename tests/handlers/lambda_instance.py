@@ -12,17 +12,13 @@ from typing import Any
 
 from adapters.aws import clients
 from handlers import api
-from handlers.common import bootstrap, idempotency
-from handlers.common.settings import settings
 from tests.handlers.fakes import FakeLambdaContext
 
 
 def serve_once(env: dict[str, str], event: dict[str, Any], barrier: Any, results: Any) -> None:
     os.environ.update(env)
     clients.clear_cache()  # a boto3 client must not cross a fork
-    settings.cache_clear()
-    bootstrap.use(None)
-    idempotency.use_store("place_order", None)
+    api.root.use(None)  # built again, from this environment, on the first request
     barrier.wait(timeout=60)
     try:
         response = api.handler(event, FakeLambdaContext())

@@ -20,18 +20,15 @@ SHOP = "https://shop.example.com"
 SCRIPT = textwrap.dedent(
     """
     import json, os, sys
-    from tests.handlers.fakes import LAMBDA_ENV, InMemoryIdempotencyStore
+    from tests.handlers.fakes import LAMBDA_ENV
     os.environ.update(LAMBDA_ENV, CORS_ALLOW_ORIGIN=sys.argv[1])
 
-    from adapters.ids import SequentialIds
-    from handlers.common import bootstrap, idempotency
+    from adapters.memory.idempotency import InMemoryIdempotencyStore
     from tests.domain.support import World
     from tests.handlers.api_support import ORDER, ApiClient
     from tests.support.wiring import use_world
 
-    w = World()
-    use_world(w)
-    idempotency.use_store("place_order", InMemoryIdempotencyStore())
+    use_world(World(idempotency_store=InMemoryIdempotencyStore()))
     with open(sys.argv[2], encoding="utf-8") as sample:
         api = ApiClient(json.load(sample))
     shop, other = {"Origin": sys.argv[1]}, {"Origin": "https://evil.example"}

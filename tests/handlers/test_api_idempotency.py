@@ -15,17 +15,21 @@ from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
 from adapters.aws import clients
-from handlers.common import bootstrap, idempotency
-from handlers.common.settings import settings
+from adapters.memory.idempotency import InMemoryIdempotencyStore
+from handlers import api as api_function
+from handlers.common.adapters_aws import IdempotencyTableNotSet
+from handlers.common.bootstrap import bootstrap
+from handlers.common.settings import Settings
 from tests.domain.support import BOB, World
 from tests.handlers.api_support import ORDER, ApiClient
-from tests.handlers.fakes import LAMBDA_ENV, InMemoryIdempotencyStore
+from tests.handlers.fakes import LAMBDA_ENV
 from tests.support.moto_tables import (
     IDEMPOTENCY_TABLE,
     TABLE,
     create_tables,
     make_moto_dynamodb_atomic,
 )
+from tests.support.wiring import use_app
 
 OTHER_ORDER = {**ORDER, "items": [{"sku": "MUG-002", "quantity": 1}]}
 
@@ -140,11 +144,9 @@ def on_aws(monkeypatch: pytest.MonkeyPatch, load_event: Any) -> Iterator[ApiClie
     with mock_aws():
         clients.clear_cache()
         create_tables(clients.client("dynamodb"))
-        bootstrap.use(None)
-        idempotency.use_store("place_order", None)
+        use_app(None)
         yield ApiClient(load_event("api_post_orders.json"))
-        idempotency.use_store("place_order", None)
-        bootstrap.use(None)
+        use_app(None)
         clients.clear_cache()
 
 
@@ -197,21 +199,20 @@ def test_without_the_idempotency_table_setting_the_store_refuses_clearly(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("IDEMPOTENCY_TABLE")
-    settings.cache_clear()
-    idempotency.use_store("place_order", None)
+    app = bootstrap(Settings.from_environ())
 
-    assert settings().idempotency_table == ""  # other functions start without it
-    with pytest.raises(idempotency.IdempotencyTableNotSet, match="IDEMPOTENCY_TABLE"):
-        idempotency.store("place_order")
-    idempotency.use_store("place_order", None)
+    assert app.settings.idempotency_table == ""  # other functions start without it
+    with pytest.raises(IdempotencyTableNotSet, match="IDEMPOTENCY_TABLE"):
+        app.idempotency_store  # noqa: B018
 
 
 def test_without_the_idempotency_table_setting_post_orders_fails_and_says_why(
     monkeypatch: pytest.MonkeyPatch, world: World, load_event: Any, logs: Any
 ) -> None:
     monkeypatch.delenv("IDEMPOTENCY_TABLE")
-    settings.cache_clear()
-    idempotency.use_store("place_order", None)
+    # The world's adapters, but the idempotency store as the function builds it (on AWS).
+    ports = {name: getattr(world.app, name) for name in ("orders", "catalog", "clock", "ids")}
+    api_function.root.use(bootstrap(Settings.from_environ(), **ports))
 
     reply = ApiClient(load_event("api_post_orders.json")).place(key="k")
 

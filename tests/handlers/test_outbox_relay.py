@@ -4,7 +4,6 @@ no event published ahead of an earlier one of its order."""
 from __future__ import annotations
 
 import copy
-import dataclasses
 import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -16,8 +15,8 @@ from adapters.aws.codec import event_to_outbox_item, to_attribute_values
 from adapters.aws.eventbridge import EventBridgePublisher
 from domain import events as ev
 from handlers import outbox_relay
-from handlers.common import bootstrap
 from handlers.event_contracts import SOURCE
+from infra.in_memory import in_memory
 from tests.domain.support import World
 from tests.handlers.fakes import FakeLambdaContext
 
@@ -52,7 +51,7 @@ class StubEvents:
 def events_client(world: World) -> Iterator[StubEvents]:
     stub = StubEvents()
     publisher = EventBridgePublisher("orderflow-test-bus", client=stub, sleep=lambda _: None)
-    bootstrap.use(dataclasses.replace(bootstrap.ports(), publisher=publisher))  # type: ignore[type-var]
+    outbox_relay.root.use(in_memory(orders=world.orders, publisher=publisher))
     yield stub
 
 

@@ -142,7 +142,7 @@ def test_a_transient_error_raises_so_the_event_is_retried(
     def lost_race(*_: Any, **__: Any) -> None:
         raise ConcurrencyConflict(order.order_id)
 
-    monkeypatch.setattr(upstream_events, "record_carrier_update", lost_race)
+    monkeypatch.setattr(world.app, "record_carrier_update", lost_race)
 
     with pytest.raises(ConcurrencyConflict):
         run(carrier_event(order))

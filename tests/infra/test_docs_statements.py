@@ -60,9 +60,14 @@ def test_no_use_case_takes_the_id_generator_as_architecture_md_says() -> None:
     assert "no use case takes it today" in _doc("docs/architecture.md")
 
 
-def test_the_demo_calls_use_cases_and_the_handler_tests_use_ports() -> None:
-    assert "handlers" not in _doc("infra/demo.py")
-    assert "bootstrap.use(" in _doc("tests/support/wiring.py")
+def test_the_demo_the_bench_and_the_tests_drive_orders_through_the_composition_root() -> None:
+    for path in ("infra/demo.py", "infra/bench/world.py", "tests/domain/support.py"):
+        source = _doc(path)
+        assert "in_memory(" in source, path
+        assert "domain.services" not in source, f"{path} calls the use cases behind the root"
+    assert "in_memory(" in _doc("tests/workflow/support.py")
+    assert "def use_app(" in _doc("infra/wiring.py")
+    assert "use_app(world.app)" in _doc("tests/support/wiring.py")
 
 
 def test_the_readme_aws_cli_example_has_a_region_credentials_and_a_real_arn() -> None:

@@ -28,11 +28,10 @@ import pytest
 from infra_support import ref_id, statements
 
 from adapters.aws import clients
-from handlers.common import bootstrap, idempotency
-from handlers.common.settings import settings
 from infra.bench import cold_world, events
 from infra.bench.fakes import Context
 from infra.bench.template import functions
+from tests.support.wiring import use_app
 
 pytestmark = pytest.mark.enable_socket  # moto's server, on 127.0.0.1
 
@@ -133,9 +132,7 @@ def observed() -> dict[str, Grants]:
             module, attr = fn.handler.rsplit(".", 1)
             handler = getattr(importlib.import_module(module), attr)
             clients.clear_cache()
-            settings.cache_clear()
-            bootstrap.use(None)
-            idempotency.use_store("place_order", None)
+            use_app(None)
             api = fn.logical_id == "ApiFunction"
             paths = _api_events(seeder) if api else _task_paths(seeder, fn.logical_id)
             todo = list(paths)  # seeded before recording
@@ -151,8 +148,7 @@ def observed() -> dict[str, Grants]:
                         assert answer["statusCode"] < 500, answer
             found[fn.logical_id] = dict(recorder.seen)
         clients.clear_cache()
-        settings.cache_clear()
-        bootstrap.use(None)
+        use_app(None)
     return found
 
 

@@ -156,13 +156,13 @@ def test_environment(cfn: dict[str, Any], sam: dict[str, Any]) -> None:
 def test_the_functions_that_use_an_idempotency_store_are_the_decided_ones(
     cfn: dict[str, Any],
 ) -> None:
-    """A handler module that asks ``handlers.common.idempotency`` for a store needs the table
-    (handlers.common.idempotency refuses to run without IDEMPOTENCY_TABLE)."""
+    """A handler module that asks its app for the idempotency store needs the table (the
+    composition root refuses to build the store without IDEMPOTENCY_TABLE)."""
     using = set()
     for name, props in functions(cfn).items():
         module = props["Handler"].rpartition(".")[0]
         source = (REPO_ROOT / (module.replace(".", "/") + ".py")).read_text(encoding="utf-8")
-        if "idempotency.store(" in source:
+        if ".idempotency_store" in source:
             using.add(name)
     assert using == NEEDS_IDEMPOTENCY_TABLE
 

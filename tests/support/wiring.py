@@ -1,26 +1,14 @@
-"""The domain tests' in-memory world wired into the handlers' composition root, so handler
-tests run the real entry points on the same fakes the domain tests check."""
+"""The domain tests' in-memory world wired into the entry points' composition roots, so handler
+tests run the real entry points on the same app the domain tests drive."""
 
 from __future__ import annotations
 
-from adapters.ids import SequentialIds
-from handlers.common import bootstrap
+from infra.wiring import ROOTS, use_app
 from tests.domain.support import World
 
+__all__ = ["ROOTS", "use_app", "use_world"]
 
-def use_world(world: World, ids_prefix: str = "id") -> None:
-    """Make ``bootstrap.ports()`` answer with ``world``'s adapters; ``bootstrap.use(None)``
-    undoes it."""
-    bootstrap.use(
-        bootstrap.Ports(
-            orders=world.orders,
-            customer_orders=world.orders,
-            catalog=world.catalog,
-            payments=world.payments,
-            carrier=world.carrier,
-            workflow=world.workflow,
-            publisher=world.publisher,
-            clock=world.clock,
-            ids=SequentialIds(ids_prefix),
-        )
-    )
+
+def use_world(world: World) -> None:
+    """Run every entry point on ``world``'s app; ``use_app(None)`` undoes it."""
+    use_app(world.app)

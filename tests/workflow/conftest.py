@@ -14,14 +14,11 @@ from moto import mock_aws
 from moto.core.config import DefaultConfig, default_user_config
 
 from adapters.aws.stepfunctions import StepFunctionsWorkflow
-from adapters.catalog import SeededCatalog
 from adapters.clock import ManualClock
-from adapters.ids import SequentialIds
-from adapters.memory.recorders import RecordingPublisher
 from adapters.memory.repository import InMemoryOrderRepository
-from handlers.common import bootstrap
 from infra.local import moto_patches
 from tests.support.sfn_runner import DEFAULT_ENVIRONMENT
+from tests.support.wiring import use_app
 from tests.workflow.support import (
     TEST_TIME_SCALE,
     FlakyCancelCarrier,
@@ -129,23 +126,11 @@ def saga(
         workflow=StepFunctionsWorkflow(deployed.state_machine_arn, client=sfn),
         clock=clock,
     )
-    bootstrap.use(
-        bootstrap.Ports(
-            orders=harness.orders,
-            customer_orders=harness.orders,
-            catalog=SeededCatalog(),
-            payments=harness.payments,
-            carrier=harness.carrier,
-            workflow=harness.workflow,
-            publisher=RecordingPublisher(),
-            clock=harness.clock,
-            ids=SequentialIds("wf"),
-        )
-    )
+    use_app(harness.app)
     try:
         yield harness
     finally:
-        bootstrap.use(None)
+        use_app(None)
 
 
 class _ScaledJoinThread(threading.Thread):

@@ -19,8 +19,8 @@ from botocore.exceptions import ClientError
 
 from adapters.aws.stepfunctions import StepFunctionsWorkflow
 from adapters.carrier import SimulatedCarrier
-from adapters.catalog import SeededCatalog
 from adapters.clock import ManualClock
+from adapters.ids import SequentialIds
 from adapters.memory.repository import InMemoryOrderRepository
 from adapters.payments import SimulatedPaymentProvider
 from domain.commands import (
@@ -33,12 +33,10 @@ from domain.commands import (
 )
 from domain.errors import PaymentProviderUnavailable
 from domain.order import Order
-from domain.services.cancel_order import cancel_order
-from domain.services.place_order import place_order
-from domain.services.record_carrier_update import record_carrier_update
-from domain.services.start_workflow import start_order_workflow
 from domain.status import OrderStatus
 from domain.values import Address, PaymentStatus, ShipmentStatus
+from handlers.common.bootstrap import App
+from infra.in_memory import in_memory
 from infra.sam_translate import load_template
 from tests.support.sfn_runner import (
     ORDER_SAGA_ASL,
@@ -138,6 +136,18 @@ class Saga:
     clock: ManualClock
     _requests: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
+    def __post_init__(self) -> None:
+        self.app: App = in_memory(
+            orders=self.orders,
+            customer_orders=self.orders,
+            payments=self.payments,
+            carrier=self.carrier,
+            workflow=self.workflow,
+            clock=self.clock,
+            ids=SequentialIds("wf"),
+        )
+        """The saga's task functions run on this app (``tests.support.wiring.use_app``)."""
+
     # ----- the customer and the platform, through the domain services --------------------
     def place(self, *, token: str = "tok_visa", address: Address = HOME) -> str:
         cmd = PlaceOrder(
@@ -147,14 +157,10 @@ class Saga:
             shipping_address=address,
             payment_token=token,
         )
-        return place_order(
-            cmd, orders=self.orders, catalog=SeededCatalog(), clock=self.clock
-        ).order_id
+        return self.app.place_order(cmd).order_id
 
     def start(self, order_id: str) -> None:
-        start_order_workflow(
-            StartOrderWorkflow(order_id), orders=self.orders, workflow=self.workflow
-        )
+        self.app.start_workflow(StartOrderWorkflow(order_id))
 
     def place_and_start(self, **kwargs: Any) -> str:
         order_id = self.place(**kwargs)
@@ -162,21 +168,14 @@ class Saga:
         return order_id
 
     def cancel(self, order_id: str) -> Order:
-        return cancel_order(
-            CancelOrder(order_id, CUSTOMER),
-            orders=self.orders,
-            workflow=self.workflow,
-            clock=self.clock,
-        )
+        return self.app.cancel_order(CancelOrder(order_id, CUSTOMER))
 
     def carrier_reports(self, order_id: str, kind: CarrierUpdateKind, reason: str = "") -> Order:
         """What the carrier-events handler does with a ShipmentDispatched/Delivered/... event."""
         tracking = self.order(order_id).shipment
         assert tracking is not None, "the carrier reports on a parcel that was never booked"
         cmd = RecordCarrierUpdate(order_id, tracking.tracking_number, kind, reason)
-        return record_carrier_update(
-            cmd, orders=self.orders, workflow=self.workflow, clock=self.clock
-        )
+        return self.app.record_carrier_update(cmd)
 
     # ----- waiting and reading -----------------------------------------------------------
     def execution_arn(self, order_id: str) -> str:

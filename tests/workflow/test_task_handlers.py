@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
+from adapters.ids import SequentialIds
 from domain.status import OrderStatus
-from handlers.common import bootstrap
 from handlers.common.observability import metrics
 from handlers.tasks.fail_order import FailOrderInput
 from infra.local import lambda_runtime
 from tests.domain.support import World
-from tests.support.wiring import use_world
+from tests.support.wiring import use_app, use_world
 
 ENVIRONMENT = {"POWERTOOLS_SERVICE_NAME": "orderflow", "POWERTOOLS_METRICS_NAMESPACE": "OrderFlow"}
 COMPENSATIONS = ("CancelShipment", "VoidPayment", "FailOrder")
@@ -30,10 +30,10 @@ MODULES = {
 @pytest.fixture
 def world(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     monkeypatch.setattr(metrics, "namespace", "OrderFlow")  # Metrics may predate the env
-    w = World()
-    use_world(w, "task")
+    w = World(ids=SequentialIds("task"))
+    use_world(w)
     yield w
-    bootstrap.use(None)
+    use_app(None)
 
 
 def run(step: str, event: dict[str, Any]) -> dict[str, Any]:

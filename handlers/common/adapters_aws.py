@@ -1,0 +1,102 @@
+"""How the composition root builds each port on AWS: one function per port, given the app
+(its settings, and the ports built before). Imports are inside, so a function pays only for
+the adapters it uses."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from handlers.common.bootstrap import App
+
+
+class IdempotencyTableNotSet(RuntimeError):
+    """The function deduplicates requests but was deployed without IDEMPOTENCY_TABLE."""
+
+
+def _orders(app: App) -> Any:
+    from adapters.aws.dynamodb_orders import DynamoOrderRepository
+
+    return DynamoOrderRepository(app.settings.orders_table)
+
+
+def _catalog(app: App) -> Any:
+    from adapters.catalog import SeededCatalog
+
+    return SeededCatalog()
+
+
+def _payments(app: App) -> Any:
+    from adapters.aws.provider_store import DynamoResultStore
+    from adapters.payments import SimulatedPaymentProvider
+
+    return SimulatedPaymentProvider(
+        results=DynamoResultStore(app.settings.orders_table, "payments")
+    )
+
+
+def _carrier(app: App) -> Any:
+    from adapters.aws.provider_store import DynamoResultStore
+    from adapters.carrier import SimulatedCarrier
+
+    return SimulatedCarrier(results=DynamoResultStore(app.settings.orders_table, "carrier"))
+
+
+def _workflow(app: App) -> Any:
+    from adapters.aws.stepfunctions import StepFunctionsWorkflow
+
+    return StepFunctionsWorkflow(app.settings.state_machine_arn)
+
+
+def _publisher(app: App) -> Any:
+    from adapters.aws.eventbridge import EventBridgePublisher
+
+    return EventBridgePublisher(app.settings.event_bus_name)
+
+
+def _clock(app: App) -> Any:
+    from adapters.clock import SystemClock
+
+    return SystemClock()
+
+
+def _ids(app: App) -> Any:
+    from adapters.ids import UuidIds
+
+    return UuidIds()
+
+
+def _idempotency_store(app: App) -> Any:
+    """Powertools' records in a table of their own (docs/data-model.md), keyed the Powertools
+    default way, ``id`` only, so records spread over DynamoDB's partitions."""
+    table = app.settings.idempotency_table
+    if not table:
+        raise IdempotencyTableNotSet(
+            "the idempotency store needs the IDEMPOTENCY_TABLE environment variable "
+            "(the template sets it on the functions that deduplicate requests)"
+        )
+    # Imported on first use: the DynamoDB layer imports boto3 (handlers.common.lazy_packages).
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+    from adapters.aws.clients import client
+
+    return DynamoDBPersistenceLayer(
+        table_name=table,
+        key_attr="id",  # partition key only: one partition per request, no static_pk_value
+        expiry_attr="expiration",  # the table's TTL attribute
+        boto3_client=client("dynamodb"),  # the process's one client, shared
+    )
+
+
+BUILDERS = {
+    "orders": _orders,
+    "customer_orders": lambda app: app.orders,  # the DynamoDB repository does both
+    "catalog": _catalog,
+    "payments": _payments,
+    "carrier": _carrier,
+    "workflow": _workflow,
+    "publisher": _publisher,
+    "clock": _clock,
+    "ids": _ids,
+    "idempotency_store": _idempotency_store,
+}
