@@ -55,6 +55,9 @@ PARTS = (
     "cost",
     "console",
 )
+FULL = {"orders": 1000, "cold_runs": 15, "warm_calls": 2000, "console_executions": 1000}
+"""The full run's sizes (docs/performance.md states them); ``--smoke`` uses SMOKE."""
+SMOKE = {"orders": 2, "cold_runs": 2, "warm_calls": 20, "console_executions": 20}
 WARM_CASE_FUNCTIONS = {
     "workflow_starter": "WorkflowStarterFunction",
     "upstream_events": "UpstreamEventsFunction",
@@ -78,7 +81,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--no-build", action="store_true", help="package: read the last report, build nothing"
     )
-    p.add_argument("--orders", type=int, default=None, help="e2e orders (default 1000; smoke 2)")
+    p.add_argument(
+        "--orders",
+        type=int,
+        default=None,
+        help=f"e2e orders (default {FULL['orders']}; smoke {SMOKE['orders']})",
+    )
     p.add_argument("--concurrency", type=int, default=8)
     p.add_argument(
         "--no-persistence-ratio",
@@ -86,10 +94,23 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         action="store_false",
         help="e2e: skip the second run with --no-persist",
     )
-    p.add_argument("--cold-runs", type=int, default=None, help="default 15; smoke 2")
-    p.add_argument("--warm-calls", type=int, default=None, help="default 2000; smoke 20")
     p.add_argument(
-        "--console-executions", type=int, default=None, help="console: default 1000; smoke 20"
+        "--cold-runs",
+        type=int,
+        default=None,
+        help=f"default {FULL['cold_runs']}; smoke {SMOKE['cold_runs']}",
+    )
+    p.add_argument(
+        "--warm-calls",
+        type=int,
+        default=None,
+        help=f"default {FULL['warm_calls']}; smoke {SMOKE['warm_calls']}",
+    )
+    p.add_argument(
+        "--console-executions",
+        type=int,
+        default=None,
+        help=f"console: default {FULL['console_executions']}; smoke {SMOKE['console_executions']}",
     )
     ns = p.parse_args(argv)
     ns.parts = [s.strip() for s in ns.only.split(",") if s.strip()]
@@ -111,6 +132,7 @@ def _guarded(name: str, fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     ns = parse(argv)
     smoke, parts = ns.smoke, ns.parts
+    sizes = SMOKE if smoke else FULL
     results: dict[str, Any] = {
         "meta": {
             "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -122,12 +144,12 @@ def main(argv: list[str] | None = None) -> int:
         }
     }
     if "cold" in parts:
-        runs = ns.cold_runs or (2 if smoke else 15)
+        runs = ns.cold_runs or sizes["cold_runs"]
         results["cold"] = _guarded(
             "cold", lambda: cold.run(runs=runs, warm_up=not smoke, count=not smoke)
         )
     if "warm" in parts:
-        calls = ns.warm_calls or (20 if smoke else 2000)
+        calls = ns.warm_calls or sizes["warm_calls"]
         results["warm"] = _guarded(
             "warm", lambda: warm.run(calls=calls, warmup=5 if smoke else 200)
         )
@@ -138,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     run: stackrun.StackRun | None = None
     if {"e2e", "workflow"} & set(parts) or ("cost" in parts and not smoke):
-        orders = ns.orders or (2 if smoke else 1000)
+        orders = ns.orders or sizes["orders"]
 
         def local() -> dict[str, Any]:
             nonlocal run
@@ -186,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     if "cost" in parts:
         results["cost"] = _guarded("cost", lambda: cost.run(_cost_inputs(run, results)))
     if "console" in parts:
-        loaded = ns.console_executions or (20 if smoke else 1000)
+        loaded = ns.console_executions or sizes["console_executions"]
         results["console"] = _guarded(
             "console", lambda: console.run(executions=loaded, requests=3 if smoke else 50)
         )
