@@ -2,9 +2,9 @@
 ``Scheduled Event`` (source ``aws.events``) once a period, as EventBridge does.
 
 Local choices, said so: a rule also fires once shortly after the stack starts (``first_after``
-seconds), so a job that repairs what a crash left (the reconciler) runs at once instead of
-minutes later; ``cron(...)`` schedules fire at start-up only (their calendar is not emulated).
-The schedule's clock is the stack's; fired events are delivered in one transaction each, like
+seconds), so a job that repairs what a crash left runs at once instead of minutes later;
+``cron(...)`` schedules fire at start-up only (their calendar is not emulated). The schedule's
+clock is the stack's; fired events are delivered in one transaction each, like
 any accepted event.
 """
 
