@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
 from domain.money import Money
@@ -117,3 +118,11 @@ class AskOperator:
 class FailOrder:
     order_id: str
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reconcile:
+    quiet_for: timedelta = timedelta(minutes=5)
+    """Only orders unchanged for this long: younger ones may still be on their way."""
+    dry_run: bool = False
+    """Say what would be repaired, repair nothing."""

@@ -9,7 +9,7 @@ repository must do the same bookkeeping around its own storage call.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from domain.events import DomainEvent
 from domain.money import Money
 from domain.order import Order
-from domain.status import PaymentStatus
+from domain.status import OrderStatus, PaymentStatus
 from domain.values import Address, Booking, OrderLine
 
 __all__ = [
@@ -30,10 +30,14 @@ __all__ = [
     "CustomerOrders",
     "EventPublisher",
     "IdGenerator",
+    "OpenOrder",
+    "OpenOrders",
     "OrderPage",
     "OrderRepository",
     "PaymentGateway",
     "WorkflowGateway",
+    "WorkflowRun",
+    "WorkflowRuns",
 ]
 
 
@@ -147,6 +151,50 @@ class WorkflowGateway(Protocol):
     def fail(self, token: str, error: str, cause: str) -> None: ...
 
     def heartbeat(self, token: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OpenOrder:
+    """An order whose workflow has not ended, as the reconciler sees it."""
+
+    order_id: str
+    status: OrderStatus
+    updated_at: datetime
+
+
+class OpenOrders(Protocol):
+    def open_orders(self, updated_before: datetime) -> Iterable[OpenOrder]:
+        """Orders not in a terminal status that have not changed since ``updated_before``."""
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowRun:
+    """One execution of an order's workflow."""
+
+    name: str
+    status: str
+    """RUNNING, SUCCEEDED, FAILED, TIMED_OUT or ABORTED (Step Functions' words)."""
+    redrivable: bool
+    """Closed without success and still within the engine's redrive window."""
+    attempt: int
+    """0 for the execution named by the order id; n for its n-th fresh restart."""
+
+
+class WorkflowRuns(Protocol):
+    """The workflow engine's record of executions, for the reconciler."""
+
+    def running(self) -> set[str]:
+        """The ids of the orders that have an execution running now."""
+
+    def latest(self, order_id: str) -> WorkflowRun | None:
+        """The order's newest execution; None if it never had one."""
+
+    def redrive(self, run: WorkflowRun) -> None:
+        """Run a closed execution again (it keeps its name)."""
+
+    def restart(self, order_id: str, attempt: int) -> None:
+        """Start execution number ``attempt`` of the order, from the workflow's start; starting
+        the same attempt twice is harmless."""
 
 
 class Clock(Protocol):

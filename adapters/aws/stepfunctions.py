@@ -16,9 +16,13 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from adapters.aws import clients
+from domain.ports import WorkflowRun
 
 logger = logging.getLogger(__name__)
 
+RETRY_SEPARATOR = "-retry-"
+"""A fresh restart of an order's workflow is named ``<order id>-retry-<n>`` (the API's order
+ids are UUIDs, which never end so); ``infra.ops retry`` names its local retries the same."""
 MAX_ERROR_CHARS = 256
 MAX_CAUSE_CHARS = 32_768
 _STALE_TOKEN = frozenset({"TaskTimedOut", "InvalidToken", "TaskDoesNotExist"})
@@ -75,3 +79,71 @@ class StepFunctionsWorkflow:
 
 def _code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def execution_name(order_id: str, attempt: int) -> str:
+    return order_id if attempt == 0 else f"{order_id}{RETRY_SEPARATOR}{attempt}"
+
+
+def order_of_execution(name: str) -> str:
+    base, separator, attempt = name.rpartition(RETRY_SEPARATOR)
+    return base if separator and attempt.isdigit() else name
+
+
+class StepFunctionsRuns:
+    """``WorkflowRuns`` on Step Functions: the executions of the order saga, by name."""
+
+    def __init__(self, state_machine_arn: str, client: Any = None) -> None:
+        self._arn = state_machine_arn
+        self._client = client
+
+    @property
+    def _sfn(self) -> Any:
+        if self._client is None:
+            self._client = clients.client("stepfunctions")
+        return self._client
+
+    def running(self) -> set[str]:
+        pages = self._sfn.get_paginator("list_executions").paginate(
+            stateMachineArn=self._arn, statusFilter="RUNNING", PaginationConfig={"PageSize": 1000}
+        )
+        return {order_of_execution(e["name"]) for page in pages for e in page["executions"]}
+
+    def latest(self, order_id: str) -> WorkflowRun | None:
+        latest, attempt = None, 0
+        while (found := self._describe(execution_name(order_id, attempt))) is not None:
+            latest = WorkflowRun(
+                found["name"],
+                found["status"],
+                found.get("redriveStatus") == "REDRIVABLE",
+                attempt,
+            )
+            attempt += 1
+        return latest
+
+    def redrive(self, run: WorkflowRun) -> None:
+        self._sfn.redrive_execution(executionArn=self._execution_arn(run.name))
+
+    def restart(self, order_id: str, attempt: int) -> None:
+        try:
+            self._sfn.start_execution(
+                stateMachineArn=self._arn,
+                name=execution_name(order_id, attempt),
+                input=json.dumps({"orderId": order_id}),
+            )
+        except ClientError as error:
+            if _code(error) != "ExecutionAlreadyExists":
+                raise
+
+    def _describe(self, name: str) -> dict[str, Any] | None:
+        try:
+            return dict(self._sfn.describe_execution(executionArn=self._execution_arn(name)))
+        except ClientError as error:
+            if _code(error) == "ExecutionDoesNotExist":
+                return None
+            raise
+
+    def _execution_arn(self, name: str) -> str:
+        # arn:...:stateMachine:<machine> -> arn:...:execution:<machine>:<name>
+        prefix, _, machine = self._arn.rpartition(":stateMachine:")
+        return f"{prefix}:execution:{machine}:{name}"

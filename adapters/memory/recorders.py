@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain.events import DomainEvent
+from domain.ports import WorkflowRun
 
 
 @dataclass
@@ -34,3 +35,40 @@ class RecordingWorkflow:
 
     def heartbeat(self, token: str) -> None:
         self.signals.append(("heartbeat", token, None))
+
+
+@dataclass
+class RecordingRuns:
+    """``WorkflowRuns`` over what a ``RecordingWorkflow`` was asked to start: each start is a
+    run that stays RUNNING; tests close runs with ``close`` and read what the reconciler did."""
+
+    workflow: Any
+    """The app's workflow: a ``RecordingWorkflow``; another kind starts no run seen here."""
+    closed: dict[str, WorkflowRun] = field(default_factory=dict)
+    redriven: list[str] = field(default_factory=list)
+    restarted: list[tuple[str, int]] = field(default_factory=list)
+
+    def close(self, order_id: str, status: str, *, redrivable: bool = True) -> None:
+        self.closed[order_id] = WorkflowRun(order_id, status, redrivable, 0)
+
+    @property
+    def _started(self) -> Mapping[str, Any]:
+        return getattr(self.workflow, "started", {})
+
+    def running(self) -> set[str]:
+        return set(self._started) - set(self.closed)
+
+    def latest(self, order_id: str) -> WorkflowRun | None:
+        if order_id in self.closed:
+            return self.closed[order_id]
+        if order_id in self._started:
+            return WorkflowRun(order_id, "RUNNING", False, 0)
+        return None
+
+    def redrive(self, run: WorkflowRun) -> None:
+        self.redriven.append(run.name)
+        self.closed.pop(run.name, None)
+
+    def restart(self, order_id: str, attempt: int) -> None:
+        self.restarted.append((order_id, attempt))
+        self.closed.pop(order_id, None)

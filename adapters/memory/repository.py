@@ -6,13 +6,14 @@ from __future__ import annotations
 import base64
 import copy
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from domain.errors import ConcurrencyConflict, InvalidCursor, OrderAlreadyExists, OrderNotFound
 from domain.events import DomainEvent
 from domain.order import Order
-from domain.ports import OrderPage, OrderRepository
+from domain.ports import OpenOrder, OrderPage, OrderRepository
+from domain.status import TERMINAL
 
 
 class InMemoryOrderRepository(OrderRepository):
@@ -71,6 +72,16 @@ class InMemoryOrderRepository(OrderRepository):
             last = f"{page[-1].created_at.isoformat()} {page[-1].order_id}"
             next_cursor = base64.urlsafe_b64encode(last.encode()).decode()
         return OrderPage(page, next_cursor)
+
+    def open_orders(self, updated_before: datetime) -> Iterator[OpenOrder]:
+        """``OpenOrders``: what the DynamoDB adapter reads from its sparse index."""
+        with self._lock:
+            found = [
+                OpenOrder(o.order_id, o.status, o.updated_at)
+                for o in self._orders.values()
+                if o.status not in TERMINAL and o.updated_at < updated_before
+            ]
+        return iter(sorted(found, key=lambda o: (o.updated_at, o.order_id)))
 
     def all(self) -> list[Order]:
         with self._lock:

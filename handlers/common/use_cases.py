@@ -12,10 +12,12 @@ from domain.ports import (
     Clock,
     CustomerOrders,
     EventPublisher,
+    OpenOrders,
     OrderPage,
     OrderRepository,
     PaymentGateway,
     WorkflowGateway,
+    WorkflowRuns,
 )
 from domain.services import compensations, queries
 from domain.services.ask_operator import ask_operator
@@ -24,6 +26,7 @@ from domain.services.cancel_order import cancel_order
 from domain.services.capture_payment import capture_payment
 from domain.services.complete_order import complete_order
 from domain.services.place_order import place_order
+from domain.services.reconcile import Reconciliation, reconcile
 from domain.services.record_carrier_update import record_carrier_update
 from domain.services.refund_order import refund_order
 from domain.services.relay_events import relay_events
@@ -43,6 +46,8 @@ class UseCases:
     workflow: WorkflowGateway
     publisher: EventPublisher
     clock: Clock
+    open_orders: OpenOrders
+    workflow_runs: WorkflowRuns
 
     # ----- customers ----------------------------------------------------------------------
     def place_order(self, cmd: c.PlaceOrder) -> Order:
@@ -115,3 +120,14 @@ class UseCases:
 
     def relay_events(self, events: list[DomainEvent]) -> int:
         return relay_events(events, publisher=self.publisher)
+
+    # ----- the reconciler -----------------------------------------------------------------
+    def reconcile(self, cmd: c.Reconcile) -> Reconciliation:
+        return reconcile(
+            cmd,
+            open_orders=self.open_orders,
+            runs=self.workflow_runs,
+            orders=self.orders,
+            workflow=self.workflow,
+            clock=self.clock,
+        )

@@ -12,7 +12,7 @@ from typing import Any
 from adapters.aws import keys
 from adapters.aws.codec.values import iso, money_from, money_to, parse_iso
 from domain.order import Order
-from domain.status import OrderStatus
+from domain.status import TERMINAL, OrderStatus
 from domain.values import (
     Address,
     OrderLine,
@@ -54,6 +54,9 @@ def order_to_item(order: Order) -> dict[str, Any]:
         "waitToken": order.wait_token,
         "reason": order.reason,
     }
+    if order.status not in TERMINAL:  # GSI2 is sparse: it holds the open orders only
+        item["GSI2PK"] = keys.open_pk(order.order_id)
+        item["GSI2SK"] = keys.open_sk(item["updatedAt"], order.order_id)
     if order.payment.valid_until is not None:
         item["payment"]["validUntil"] = iso(order.payment.valid_until)
     if order.pending_refund is not None:
