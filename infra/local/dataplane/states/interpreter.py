@@ -98,7 +98,8 @@ class Interpreter:
                 on_closed(done)
             finally:
                 with self._lock:
-                    self._live.pop(done.exec_arn, None)
+                    if self._live.get(done.exec_arn) is done:  # not a redriven successor
+                        del self._live[done.exec_arn]
 
         execution.on_closed = closed
         with self._lock:
@@ -118,12 +119,17 @@ class Interpreter:
         with self._lock:
             return len(self._live)
 
-    def stop(self, arn: str, error: str | None, cause: str | None) -> bool:
-        execution = self.live(arn)
+    def stop(self, arn: str, error: str | None, cause: str | None) -> LocalExecution | None:
+        """Abort it now. moto's thread may stay parked in a task-token wait until that wait
+        times out, so the execution is let go here and its thread's later end is not
+        reported (it would overwrite a redriven run): the caller records the abort."""
+        with self._lock:
+            execution = self._live.pop(arn, None)
         if execution is None:
-            return False
+            return None
+        execution.on_closed = lambda _: None
         execution.stop(datetime.datetime.now(datetime.UTC), error, cause)
-        return True
+        return execution
 
     def stop_all(self) -> None:
         """The stack is stopping: end every interpreter thread (their executions stay RUNNING

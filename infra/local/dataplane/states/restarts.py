@@ -22,17 +22,25 @@ REDRIVE_WINDOW_SECONDS = 14 * 24 * 3600
 
 
 def check_redrivable(row: dict[str, Any], now: float) -> None:
+    refused = _why_not_redrivable(row, now)
+    if refused is not None:
+        raise AwsError("ExecutionNotRedrivable", f"Execution {row['arn']} {refused}")
+
+
+def redrive_status(row: dict[str, Any], now: float) -> dict[str, str]:
+    """DescribeExecution's ``redriveStatus`` (and its reason when not redrivable)."""
+    refused = _why_not_redrivable(row, now)
+    if refused is None:
+        return {"redriveStatus": "REDRIVABLE"}
+    return {"redriveStatus": "NOT_REDRIVABLE", "redriveStatusReason": f"Execution {refused}"}
+
+
+def _why_not_redrivable(row: dict[str, Any], now: float) -> str | None:
     if row["status"] not in REDRIVABLE:
-        raise AwsError(
-            "ExecutionNotRedrivable",
-            f"Execution {row['arn']} is {row['status']}: only a failed, timed out or aborted "
-            "execution can be redriven",
-        )
+        return f"is {row['status']}: only a failed, timed out or aborted execution can be redriven"
     if row["stopped"] is not None and now - row["stopped"] > REDRIVE_WINDOW_SECONDS:
-        raise AwsError(
-            "ExecutionNotRedrivable",
-            f"Execution {row['arn']} stopped more than 14 days ago",
-        )
+        return "stopped more than 14 days ago"
+    return None
 
 
 def mark_redriven(db: sqlite3.Connection, row: dict[str, Any], now: float) -> None:

@@ -247,7 +247,8 @@ class StepFunctions(JsonService):
         return earlier + events
 
     def describe_execution(self, p: Params) -> Params:
-        return records.describe(self._row(p.get("executionArn", "")))
+        row = self._row(p.get("executionArn", ""))
+        return {**records.describe(row), **restarts.redrive_status(row, self.clock())}
 
     def _row(self, arn: str) -> dict[str, Any]:
         with self.store.read() as db:
@@ -299,15 +300,34 @@ class StepFunctions(JsonService):
         arn = p.get("executionArn", "")
         row = self._row(arn)
         error, cause = p.get("error"), p.get("cause")
-        stopped_here = row["status"] == "RUNNING" and self.interpreter.stop(arn, error, cause)
-        if row["status"] == "RUNNING" and not stopped_here:  # recorded, not launched yet
-            with self.store.write() as db:
-                db.execute(
-                    "UPDATE sfn_executions SET status = 'ABORTED', stopped = ?, error = ?, "
-                    "cause = ? WHERE arn = ?",
-                    (self.clock(), error, cause, arn),
-                )
-        return {"stopDate": self.clock()}
+        now = self.clock()
+        if row["status"] != "RUNNING":
+            return {"stopDate": now}
+        stopped = self.interpreter.stop(arn, error, cause)
+        # Recorded at once (launched or not yet), as AWS answers: ABORTED from now on.
+        history = None if stopped is None else json.dumps(self._aborted_history(stopped, now))
+        with self.store.write() as db:
+            db.execute(
+                "UPDATE sfn_executions SET status = 'ABORTED', stopped = ?, error = ?, "
+                "cause = ?, history = COALESCE(?, history) WHERE arn = ? AND status = 'RUNNING'",
+                (now, error, cause, history, arn),
+            )
+        return {"stopDate": now}
+
+    def _aborted_history(self, execution: LocalExecution, now: float) -> list[dict[str, Any]]:
+        events = self._history(execution)
+        if not events or events[-1]["type"] != "ExecutionAborted":
+            last = events[-1]["id"] if events else 0
+            events.append(
+                {
+                    "id": last + 1,
+                    "previousEventId": last,
+                    "timestamp": now,
+                    "type": "ExecutionAborted",
+                    "executionAbortedEventDetails": {},
+                }
+            )
+        return events
 
     def send_task_success(self, p: Params) -> Params:
         output = p.get("output", "")
