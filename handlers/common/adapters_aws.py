@@ -48,6 +48,18 @@ def _workflow(app: App) -> Any:
     return StepFunctionsWorkflow(app.settings.state_machine_arn)
 
 
+def _workflow_runs(app: App) -> Any:
+    from adapters.aws.stepfunctions import StepFunctionsRuns
+
+    return StepFunctionsRuns(app.settings.state_machine_arn)
+
+
+def _open_orders(app: App) -> Any:
+    from adapters.aws.open_orders import DynamoOpenOrders
+
+    return DynamoOpenOrders(app.settings.orders_table)
+
+
 def _publisher(app: App) -> Any:
     from adapters.aws.eventbridge import EventBridgePublisher
 
@@ -99,4 +111,6 @@ BUILDERS = {
     "clock": _clock,
     "ids": _ids,
     "idempotency_store": _idempotency_store,
+    "open_orders": _open_orders,
+    "workflow_runs": _workflow_runs,
 }

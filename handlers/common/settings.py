@@ -22,6 +22,8 @@ class Settings(BaseModel):
     app's ``idempotency_store`` refuses to be built without it."""
     idempotency_ttl_seconds: int = 2 * 24 * 3600
     """Longer than EventBridge's 24 h of retries, so a late redelivery is still recognised."""
+    reconcile_quiet_seconds: int = Field(default=300, ge=0)
+    """The reconciler looks only at orders unchanged for this long (RECONCILE_QUIET_SECONDS)."""
 
     @classmethod
     def from_environ(cls) -> Settings:

@@ -15,6 +15,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from infra.bench import events
@@ -106,6 +107,7 @@ class Seeder:
     def __init__(self, names: dict[str, str]) -> None:
         self.names = names
         from adapters.aws import clients
+        from adapters.clock import ManualClock
         from adapters.memory.recorders import RecordingPublisher, RecordingWorkflow
         from handlers.common.bootstrap import bootstrap
         from handlers.common.settings import Settings
@@ -117,6 +119,16 @@ class Seeder:
             Settings.from_environ(), workflow=RecordingWorkflow(), publisher=RecordingPublisher()
         )
         self.world = World(app)
+        an_hour_ago = ManualClock(datetime.now(UTC) - timedelta(hours=1))
+        self.stale = World(
+            bootstrap(
+                Settings.from_environ(),
+                workflow=RecordingWorkflow(),
+                publisher=RecordingPublisher(),
+                clock=an_hour_ago,
+            )
+        )
+        """Orders that stopped moving long ago, for the reconciler."""
 
     def reset(self) -> None:
         """Empty tables again: moto copies a whole table for every transaction (its rollback
@@ -175,6 +187,9 @@ class Seeder:
             report = {"orderId": order_id, "trackingNumber": w.tracking(order_id)}
             report["eventId"] = f"bench-{uuid.uuid4()}"
             return events.bridge("simship.carrier", "ShipmentDispatched", report)
+        if logical_id == "ReconcilerFunction":
+            self.stale.placed()  # stuck: placed an hour ago and its workflow never started
+            return events.bridge("aws.events", "Scheduled Event", {})
         if logical_id == "OutboxRelayFunction":
             order_id = w.placed()
             (placed_event, *_) = self._outbox(order_id)

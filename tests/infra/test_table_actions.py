@@ -178,9 +178,14 @@ def _resource_name(resource: Any) -> str:
 
 
 def test_every_function_ran_its_paths(observed: dict[str, Grants]) -> None:
-    assert len(observed) == 13
+    assert len(observed) == 14
     assert observed["OutboxRelayFunction"] == {}  # PutEvents only
     assert "dynamodb:Query" in observed["ApiFunction"]["OrdersTable/index/GSI1"]
+    # The open orders' index, then the stuck order itself (started through the starter's path).
+    assert observed["ReconcilerFunction"] == {
+        "OrdersTable/index/GSI2": {"dynamodb:Query"},
+        "OrdersTable": {"dynamodb:GetItem"},
+    }
 
 
 @pytest.mark.parametrize("function", sorted(f.logical_id for f in functions()))

@@ -96,8 +96,14 @@ def test_dlqs_outlive_their_sources(cfn: dict[str, Any]) -> None:
             assert dlq["MessageRetentionPeriod"] == 1_209_600, name
 
 
-def test_rule_targets_retry_and_dead_letter(cfn: dict[str, Any]) -> None:
+def _bus_rules(cfn: dict[str, Any]) -> dict[str, Any]:
+    """The rules that route events (the schedules carry none)."""
     rules = resources_of_type(cfn, "AWS::Events::Rule")
+    return {n: r for n, r in rules.items() if "ScheduleExpression" not in r["Properties"]}
+
+
+def test_rule_targets_retry_and_dead_letter(cfn: dict[str, Any]) -> None:
+    rules = _bus_rules(cfn)
     assert set(rules) == {"OrderPlacedRule", "UpstreamEventsFunctionCarrierEvents"}
     for name, rule in rules.items():
         assert rule["Properties"]["EventBusName"] == {"Ref": "OrderFlowBus"}, name
@@ -118,11 +124,33 @@ def test_rule_patterns(cfn: dict[str, Any]) -> None:
     }
 
 
+def test_the_reconciler_runs_every_five_minutes_and_a_failed_run_waits_for_the_next(
+    cfn: dict[str, Any],
+) -> None:
+    rules = resources_of_type(cfn, "AWS::Events::Rule")
+    schedules = {n: r["Properties"] for n, r in rules.items() if n not in _bus_rules(cfn)}
+    assert set(schedules) == {"ReconcilerFunctionEveryFiveMinutes"}
+    (schedule,) = schedules.values()
+    assert schedule["ScheduleExpression"] == "rate(5 minutes)"
+    assert "EventBusName" not in schedule  # the default bus, where schedules live
+    assert [target(t["Arn"]) for t in schedule["Targets"]] == ["ReconcilerFunction"]
+    (config,) = (
+        c["Properties"]
+        for c in resources_of_type(cfn, "AWS::Lambda::EventInvokeConfig").values()
+        if ref_id(c["Properties"]["FunctionName"]) == "ReconcilerFunction"
+    )
+    assert config["MaximumRetryAttempts"] == 0
+    assert config["MaximumEventAgeInSeconds"] == 300
+    reconciler = functions(cfn)["ReconcilerFunction"]
+    assert reconciler["Timeout"] < 300  # a run ends before the next one starts
+    assert "ReservedConcurrentExecutions" not in reconciler
+
+
 def test_async_invoked_function_dead_letters(cfn: dict[str, Any]) -> None:
     lambdas = functions(cfn)
     async_targets = {
         target(t["Arn"])
-        for rule in resources_of_type(cfn, "AWS::Events::Rule").values()
+        for rule in _bus_rules(cfn).values()
         for t in rule["Properties"]["Targets"]
         if ref_id(t["Arn"]) in lambdas
     }

@@ -33,6 +33,7 @@ DECIDED = {
     "VoidPaymentFunction": "handlers.tasks.void_payment.handler",
     "RefundPaymentFunction": "handlers.tasks.refund_payment.handler",
     "FailOrderFunction": "handlers.tasks.fail_order.handler",
+    "ReconcilerFunction": "handlers.reconciler.handler",
 }
 NEEDS_STATE_MACHINE = {
     "ApiFunction",
@@ -41,6 +42,7 @@ NEEDS_STATE_MACHINE = {
     "RequestShipmentFunction",
     "CapturePaymentFunction",
     "AskOperatorFunction",
+    "ReconcilerFunction",
 }
 NEEDS_IDEMPOTENCY_TABLE = {"ApiFunction"}
 """The functions whose handler module deduplicates requests through Powertools."""

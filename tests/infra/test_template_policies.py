@@ -208,4 +208,22 @@ def test_only_the_outbox_relay_publishes_to_the_bus(cfn: dict[str, Any]) -> None
     publishers = {s.role for s in statements(cfn) if "events:PutEvents" in s.actions}
     assert publishers == {"OutboxRelayFunctionRole"}
     starters = {s.role for s in statements(cfn) if "states:StartExecution" in s.actions}
-    assert starters == {"WorkflowStarterFunctionRole"}
+    # The reconciler starts what the starter never did, and fresh runs past the redrive window.
+    assert starters == {"WorkflowStarterFunctionRole", "ReconcilerFunctionRole"}
+
+
+def test_only_the_reconciler_redrives_and_only_the_saga(cfn: dict[str, Any]) -> None:
+    repairs = [
+        s
+        for s in statements(cfn)
+        if {"states:RedriveExecution", "states:DescribeExecution", "states:ListExecutions"}
+        & set(s.actions)
+    ]
+    assert {s.role for s in repairs} == {"ReconcilerFunctionRole"}
+    for s in repairs:
+        for resource in s.resources:
+            text = resource["Fn::Sub"]
+            assert text.endswith(("stateMachine:orderflow-${Stage}-order-saga", "order-saga:*")), (
+                resource
+            )
+            assert (":execution:" in text) == ("states:RedriveExecution" in s.actions)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from infra_support import functions
 
+from adapters.aws import keys
 from infra.sam_translate import TranslationError, load_template, translate
 
 EXPECTED_OUTPUTS = {
@@ -54,7 +55,7 @@ def test_expected_resources_exist(cfn: dict[str, Any]) -> None:
     assert types["UserPool"] == "AWS::Cognito::UserPool"
     assert types["UserPoolClient"] == "AWS::Cognito::UserPoolClient"
     assert types["Dashboard"] == "AWS::CloudWatch::Dashboard"
-    assert len(functions(cfn)) == 13
+    assert len(functions(cfn)) == 14
 
 
 def test_outputs(sam: dict[str, Any]) -> None:
@@ -64,10 +65,17 @@ def test_outputs(sam: dict[str, Any]) -> None:
 def test_table_layout(cfn: dict[str, Any]) -> None:
     table = cfn["Resources"]["OrdersTable"]["Properties"]
     assert [k["AttributeName"] for k in table["KeySchema"]] == ["PK", "SK"]
-    (gsi,) = table["GlobalSecondaryIndexes"]
-    assert gsi["IndexName"] == "GSI1"
+    gsi, open_orders = table["GlobalSecondaryIndexes"]
+    assert gsi["IndexName"] == keys.GSI1
     assert [k["AttributeName"] for k in gsi["KeySchema"]] == ["GSI1PK", "GSI1SK"]
     assert gsi["Projection"] == {"ProjectionType": "ALL"}
+    # The reconciler's sparse index: what DynamoOpenOrders reads, and nothing more.
+    assert open_orders["IndexName"] == keys.GSI2
+    assert [k["AttributeName"] for k in open_orders["KeySchema"]] == ["GSI2PK", "GSI2SK"]
+    assert open_orders["Projection"] == {
+        "ProjectionType": "INCLUDE",
+        "NonKeyAttributes": ["orderId", "status", "updatedAt"],
+    }
     assert table["BillingMode"] == "PAY_PER_REQUEST"
     assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert table["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
