@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from infra.ops import dlq, errors, execution, executions, orders, redrive, retry
+from infra.ops import dlq, errors, execution, executions, orders, reconcile, redrive, retry
 from infra.ops.console import command as console_command
 from infra.ops.redact import plain
 from infra.ops.render import Output
@@ -77,6 +77,18 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("order_id", metavar="ORDER_ID")
     r.add_argument("--force", action="store_true", help="even if the order's status is final")
 
+    c = sub.add_parser(
+        "reconcile", parents=[common], help="find stuck orders and set them moving, once"
+    )
+    c.add_argument("--dry-run", action="store_true", help="list what it would do, do nothing")
+    c.add_argument(
+        "--quiet-for",
+        type=float,
+        default=reconcile.DEFAULT_QUIET_SECONDS,
+        metavar="SECONDS",
+        help="only orders unchanged for this long (default %(default)s, as the scheduled run)",
+    )
+
     console_command.add_parser(sub, common)
     return p
 
@@ -98,6 +110,7 @@ COMMANDS: dict[str, Callable[[Target, argparse.Namespace], Output]] = {
         else dlq.list_command(t, a.queue, a.max)
     ),
     "retry": lambda t, a: retry.retry_command(t, a.order_id, a.force),
+    "reconcile": lambda t, a: reconcile.reconcile_command(t, a.dry_run, a.quiet_for),
 }
 
 
