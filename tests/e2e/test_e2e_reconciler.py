@@ -2,9 +2,10 @@
 (``infra.ops reconcile``) and by the stack's own schedule after a restart. Local only (each
 test starts a stack of its own: a repair changes executions another test may be watching).
 
-Stuck on purpose: an order written without its outbox record (what an outbox record never
-relayed, or a start message dead-lettered, leaves behind: an order PLACED with no execution),
-and an execution aborted under an order waiting for its carrier.
+Stuck on purpose, the real way where the stack allows: the outbox relay's stream mapping turned
+off (an OrderPlaced never relayed), a start message moved to the starter's DLQ (what failed
+receives do), an execution aborted under an order waiting for its carrier; and, for the quiet
+period to have passed, an order written as if placed long ago with nothing in its outbox.
 """
 
 from __future__ import annotations
@@ -95,6 +96,76 @@ def test_the_operator_cli_repairs_an_unstarted_order_and_an_aborted_execution(
 
         code, again = _reconcile(target, "--quiet-for", "0")
         assert (code, again["findings"]) == (0, [])
+
+
+def _mapping(target: Target, function: str, enabled: bool) -> None:
+    lambdas = target.client("lambda")
+    (mapping,) = lambdas.list_event_source_mappings(FunctionName=f"orderflow-local-{function}")[
+        "EventSourceMappings"
+    ]
+    lambdas.update_event_source_mapping(UUID=mapping["UUID"], Enabled=enabled)
+
+
+def _dead_letter_the_start(target: Target) -> None:
+    """What maxReceiveCount failed receives do: the start message moves to the DLQ."""
+    sqs = target.client("sqs")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        got = sqs.receive_message(QueueUrl=target.names["workflow_queue"], WaitTimeSeconds=1)
+        for message in got.get("Messages", []):
+            sqs.send_message(QueueUrl=target.names["workflow_dlq"], MessageBody=message["Body"])
+            sqs.delete_message(
+                QueueUrl=target.names["workflow_queue"], ReceiptHandle=message["ReceiptHandle"]
+            )
+            return
+    raise AssertionError("no start message reached the workflow start queue")
+
+
+def test_an_unrelayed_outbox_event_and_a_dead_lettered_start_are_started_once(
+    tmp_path: Path,
+) -> None:
+    with local_stack(tmp_path, "--no-persist") as (target, _), target.http(CUSTOMER) as api:
+        _mapping(target, "WorkflowStarterFunction", enabled=False)
+        dead_lettered = place(api, order_body()).json()["orderId"]
+        _dead_letter_the_start(target)
+        _mapping(target, "OutboxRelayFunction", enabled=False)  # the relay is down
+        unrelayed = place(api, order_body()).json()["orderId"]
+
+        code, done = _reconcile(target, "--quiet-for", "0")
+        assert code == 0 and done["failed"] == 0, done
+        assert _repairs(done) == {dead_lettered: "start", unrelayed: "start"}
+        # The relay is back (the carrier hears of shipments through it), and with it the
+        # unrelayed OrderPlaced: it waits for the starter, still off.
+        _mapping(target, "OutboxRelayFunction", enabled=True)
+        for order_id in (dead_lettered, unrelayed):
+            assert wait_for(api, order_id, "COMPLETED", "FAILED")["status"] == "COMPLETED"
+
+        # The late starts come: the relayed event and the redriven message find nothing to do.
+        _mapping(target, "WorkflowStarterFunction", enabled=True)
+        out = io.StringIO()
+        assert cli.main(["--stack-file", str(target.state_file), "dlq", "redrive"], out=out) == 0
+        sqs = target.client("sqs")
+        deadline = time.monotonic() + 30
+        while _messages(sqs, target.names["workflow_queue"]) > 0:
+            assert time.monotonic() < deadline, "the start queue did not drain"
+            time.sleep(0.2)
+        names = [
+            e["name"]
+            for e in target.client("stepfunctions").list_executions(
+                stateMachineArn=target.names["state_machine"]
+            )["executions"]
+        ]
+        assert sorted(names) == sorted([dead_lettered, unrelayed])  # one execution each
+        for order_id in (dead_lettered, unrelayed):
+            assert execution_of(target, order_id)["status"] == "SUCCEEDED"
+
+
+def _messages(sqs: Any, url: str) -> int:
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=url,
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    )["Attributes"]
+    return sum(int(v) for v in attributes.values())
 
 
 def test_after_a_restart_the_schedule_repairs_what_was_left_stuck(tmp_path: Path) -> None:
