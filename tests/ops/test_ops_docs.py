@@ -74,3 +74,20 @@ def test_the_data_model_states_the_open_orders_index() -> None:
     )
     attributes = ", ".join(f"`{a}`" for a in index["Projection"]["NonKeyAttributes"])
     assert f"projection `INCLUDE` {attributes}" in DATA_MODEL
+
+
+def test_deploy_md_counts_the_alarms_and_the_throttles_alarm_metrics() -> None:
+    deploy = (REPO / "docs" / "deploy.md").read_text(encoding="utf-8")
+    resources = TEMPLATE["Resources"].values()
+    alarms = [r for r in resources if r["Type"] == "AWS::CloudWatch::Alarm"]
+    throttles = TEMPLATE["Resources"]["FunctionThrottlesAlarm"]["Properties"]["Metrics"]
+    stats = [m for m in throttles if "MetricStat" in m]
+    functions = [r for r in resources if r["Type"] == "AWS::Serverless::Function"]
+    assert len(stats) == len(functions)  # every function's throttles
+    assert f"{len(alarms)} alarms" in deploy
+    assert f"billed for\nits {len(stats)} metrics" in deploy
+    (schedule,) = TEMPLATE["Resources"]["ReconcilerFunction"]["Properties"]["Events"].values()
+    rate = re.fullmatch(r"rate\((\d+) minutes\)", schedule["Properties"]["Schedule"])
+    assert rate is not None
+    minutes = int(rate[1])
+    assert f"every {minutes} minutes ({30 * 24 * 60 // minutes:,} short invocations" in deploy

@@ -30,10 +30,15 @@ def test_describe_shows_keys_indexes_stream_and_counts(ddb: Any) -> None:
     assert table["BillingModeSummary"] == {"BillingMode": "PAY_PER_REQUEST"}
     assert table["ItemCount"] == 3 and table["TableSizeBytes"] > 30
     assert table["TableArn"] == "arn:aws:dynamodb:us-east-1:123456789012:table/orders"
-    [gsi] = table["GlobalSecondaryIndexes"]
+    gsi, open_orders = table["GlobalSecondaryIndexes"]
     assert gsi["IndexName"] == "GSI1" and gsi["IndexStatus"] == "ACTIVE"
     assert gsi["ItemCount"] == 2  # the item without GSI1 keys is not in the index
     assert gsi["Projection"] == {"ProjectionType": "ALL"}
+    assert open_orders["IndexName"] == "GSI2" and open_orders["ItemCount"] == 0
+    assert open_orders["Projection"] == {
+        "ProjectionType": "INCLUDE",
+        "NonKeyAttributes": ["orderId", "status", "updatedAt"],
+    }
     assert table["StreamSpecification"] == {
         "StreamEnabled": True,
         "StreamViewType": "NEW_AND_OLD_IMAGES",
