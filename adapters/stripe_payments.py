@@ -92,6 +92,8 @@ class StripePaymentGateway:
             error = intent.last_payment_error  # an earlier decline, told again
             reason = getattr(error, "decline_code", None) or getattr(error, "code", None)
             raise PaymentDeclined(reason or "card_declined")
+        if intent.status == "processing":  # not for cards, but asking again will tell
+            raise PaymentProviderUnavailable("Stripe is still processing the authorization")
         if intent.status not in _STATUS:  # requires_action: 3-D Secure, and no customer here
             raise PaymentDeclined("authentication_required")
         return intent.id
@@ -119,7 +121,10 @@ class StripePaymentGateway:
                 self._stripe.v1.payment_intents.capture(
                     reference, {"amount_to_capture": minor_units(amount)}, {"idempotency_key": key}
                 )
-            except stripe.InvalidRequestError as refused:  # canceled or expired meanwhile
+            except stripe.InvalidRequestError as refused:
+                if refused.code != "payment_intent_unexpected_state":
+                    raise
+                # canceled or expired since it was asked
                 raise PaymentCaptureFailed(refused.user_message or "capture refused") from refused
 
     def void(self, key: str, reference: str) -> None:
@@ -158,8 +163,7 @@ class StripePaymentGateway:
             else:
                 found = self._stripe.v1.payment_intents.list({"limit": 100})
             mine = [i for i in found.auto_paging_iter() if _made_with(i, key)]
-        # One per key, unless a retry came after Stripe forgot the idempotency key and before
-        # search saw the first: then the one that holds or moved money, else the newest.
+        # One per key; should there be more, the one that holds or moved money, else the newest.
         mine.sort(key=lambda i: (i.status in _STATUS, i.created), reverse=True)
         return mine[0] if mine else None
 

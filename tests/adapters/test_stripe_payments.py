@@ -239,9 +239,10 @@ def test_the_api_version_is_the_sdks() -> None:
 
 # ----- a canned server, for what localstripe never answers -------------------------------
 class Canned(ThreadingHTTPServer):
-    """Reads find nothing; every POST gets ``answer``, after ``delay`` seconds."""
+    """Reads find nothing (or get ``reads``); every POST gets ``answer``; after ``delay`` s."""
 
     answer: tuple[int, dict[str, Any]] = (200, {})
+    reads: dict[str, Any] | None = None
     delay = 0.0
     seen: list[tuple[str, str]]
 
@@ -253,7 +254,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.seen.append((self.command, self.path))
         time.sleep(self.server.delay)
         status, body = self.server.answer
-        if self.command == "GET":
+        if self.command == "GET" and self.server.reads is not None:
+            status, body = 200, self.server.reads
+        elif self.command == "GET":
             found = "search_result" if "/search" in self.path else "list"
             status, body = 200, {"object": found, "data": [], "has_more": False, "url": self.path}
         data = json.dumps(body).encode()
@@ -317,6 +320,29 @@ def test_throttling_conflicts_and_server_errors_are_unavailable(
     with pytest.raises(PaymentProviderUnavailable):
         canned_gateway(canned).authorize("o-1:authorize", eur("10.00"), APPROVED)
     assert [method for method, _ in canned.seen] == ["GET", "POST"]
+
+
+def test_an_authorization_still_processing_is_asked_for_again(canned: Canned) -> None:
+    canned.answer = (200, {"object": "payment_intent", "id": "pi_1", "status": "processing"})
+    with pytest.raises(PaymentProviderUnavailable, match="processing"):
+        canned_gateway(canned).authorize("o-1:authorize", eur("10.00"), APPROVED)
+
+
+def test_a_capture_refused_in_a_race_fails(canned: Canned) -> None:
+    """The intent was capturable when asked, and canceled when the capture came."""
+    canned.answer = (
+        400,
+        {
+            "error": {
+                "type": "invalid_request_error",
+                "message": "canceled",
+                "code": "payment_intent_unexpected_state",
+            }
+        },
+    )
+    canned.reads = {"object": "payment_intent", "id": "pi_1", "status": "requires_capture"}
+    with pytest.raises(PaymentCaptureFailed, match="canceled"):
+        canned_gateway(canned).capture("o-1:capture", "pi_1", eur("10.00"))
 
 
 def test_a_slow_answer_is_unavailable(canned: Canned) -> None:
