@@ -4,6 +4,7 @@ funds, rate limits, 5xx, slow answers, the search query)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -264,7 +265,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        self.wfile.write(data)
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # a client timed out
+            self.wfile.write(data)
 
     do_GET = do_POST = _reply
 
