@@ -27,11 +27,25 @@ def _catalog(app: App) -> Any:
 
 
 def _payments(app: App) -> Any:
+    if app.settings.payment_provider == "stripe":
+        return _stripe(app)
     from adapters.aws.provider_store import DynamoResultStore
     from adapters.payments import SimulatedPaymentProvider
 
     return SimulatedPaymentProvider(
         results=DynamoResultStore(app.settings.orders_table, "payments")
+    )
+
+
+def _stripe(app: App) -> Any:
+    from adapters.aws.secrets import read_secret
+    from adapters.stripe_payments import StripePaymentGateway
+
+    settings = app.settings
+    return StripePaymentGateway(
+        read_secret(settings.stripe_secret_arn),
+        api_base=settings.stripe_api_base or None,
+        search_api=settings.stripe_search_api,
     )
 
 

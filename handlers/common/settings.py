@@ -7,6 +7,7 @@ held by that app: nothing caches it per process.
 from __future__ import annotations
 
 import os
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -24,6 +25,16 @@ class Settings(BaseModel):
     """Longer than EventBridge's 24 h of retries, so a late redelivery is still recognised."""
     reconcile_quiet_seconds: int = Field(default=300, ge=0)
     """The reconciler looks only at orders unchanged for this long (RECONCILE_QUIET_SECONDS)."""
+    payment_provider: Literal["simulated", "stripe"] = "simulated"
+    """Who moves the money (PAYMENT_PROVIDER; the template's PaymentProvider parameter)."""
+    stripe_secret_arn: str = ""
+    """The Secrets Manager secret holding the Stripe secret key (STRIPE_SECRET_ARN): its name,
+    never its value. Only the functions that pay need it."""
+    stripe_api_base: str = ""
+    """Another Stripe-compatible server (STRIPE_API_BASE; localstripe locally); empty: Stripe."""
+    stripe_search_api: bool = True
+    """Look a payment up by our key with Stripe's Search API (STRIPE_SEARCH_API); localstripe
+    has none, so the local stack turns it off and the adapter lists instead."""
 
     @classmethod
     def from_environ(cls) -> Settings:
