@@ -76,6 +76,16 @@ class Creators:
     def _role(self, logical_id: str, name: str, props: dict[str, Any]) -> None:
         """IAM is not emulated: a role is only its ARN (functions and machines name it)."""
 
+    def _secret(self, logical_id: str, name: str, props: dict[str, Any]) -> None:
+        """Created with the template's SecretString (a placeholder); on kept state the value
+        an operator put since stays."""
+        secrets = self._client("secretsmanager")
+        create = {"Name": name, "Description": str(props.get("Description") or "")}
+        if "SecretString" in props:
+            create["SecretString"] = str(props["SecretString"])
+        with contextlib.suppress(secrets.exceptions.ResourceExistsException):
+            secrets.create_secret(**create)
+
     def _table(self, logical_id: str, name: str, props: dict[str, Any]) -> None:
         ddb = self._client("dynamodb")
         keys = (

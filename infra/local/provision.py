@@ -26,9 +26,11 @@ NAME_PROPERTY = {
     "AWS::StepFunctions::StateMachine": "StateMachineName",
     "AWS::IAM::Role": "RoleName",
     "AWS::Events::Archive": "ArchiveName",
+    "AWS::SecretsManager::Secret": "Name",
 }
 CREATED = (  # in creation order
     "AWS::IAM::Role",
+    "AWS::SecretsManager::Secret",
     "AWS::DynamoDB::Table",
     "AWS::SQS::Queue",
     "AWS::Events::EventBus",
@@ -145,6 +147,10 @@ def _placeholder(
     if cfn_type == "AWS::SQS::Queue":
         url = f"{endpoint}/{ACCOUNT}/{name}"
         refs.define(logical_id, url, Arn=arn, QueueName=name, QueueUrl=url)
+    elif cfn_type == "AWS::SecretsManager::Secret":
+        # Ref is the ARN on AWS, whose last six characters are random; every caller takes
+        # the name for a SecretId as well, so locally Ref is the name.
+        refs.define(logical_id, name, Id=name, Name=name)
     elif cfn_type == "AWS::StepFunctions::StateMachine":
         refs.define(logical_id, arn, Arn=arn, Name=name)
     else:

@@ -25,6 +25,7 @@ from infra.local.dataplane.events.schedules import Scheduler
 from infra.local.dataplane.functions.delivery import MappingPollers
 from infra.local.dataplane.functions.invoke import Runner
 from infra.local.dataplane.functions.service import Functions
+from infra.local.dataplane.secrets import SecretsManager
 from infra.local.dataplane.server import Endpoint
 from infra.local.dataplane.sqs import Sqs
 from infra.local.dataplane.states.service import StepFunctions
@@ -56,6 +57,7 @@ class Engine:
             store, runner=runner, clock=clock, region=region, account=account
         )
         self.states = StepFunctions(store, clock=clock, region=region, account=account)
+        self.secrets = SecretsManager(store, clock=clock, region=region, account=account)
         self.events = Events(
             store, clock=clock, region=region, account=account, deliver=_Delivery(self)
         )
@@ -70,7 +72,7 @@ class Engine:
             clock=clock,
         )
         self.endpoint = Endpoint(
-            [self.dynamodb, self.streams, self.sqs, self.events, self.states],
+            [self.dynamodb, self.streams, self.sqs, self.events, self.states, self.secrets],
             rest=[self.functions],
             stats=self.stats,
         )
