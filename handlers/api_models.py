@@ -132,7 +132,7 @@ class AddressIn(EdgeModel):
 class PlaceOrderIn(EdgeModel):
     items: list[ItemIn] = Field(min_length=1, max_length=50)
     shipping_address: AddressIn
-    payment_token: Annotated[str, Field(pattern=r"^tok_[A-Za-z0-9_]{1,60}$")]
+    payment_token: Annotated[str, Field(pattern=r"^(tok|pm)_[A-Za-z0-9_]{1,60}$")]
 
     def idempotency_payload(self) -> dict[str, Any]:
         """The order as the idempotency record compares it: the lines are a multiset, so the

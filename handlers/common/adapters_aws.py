@@ -14,6 +14,10 @@ class IdempotencyTableNotSet(RuntimeError):
     """The function deduplicates requests but was deployed without IDEMPOTENCY_TABLE."""
 
 
+class StripeKeyNotSet(RuntimeError):
+    """The stack pays with Stripe, but its secret holds no Stripe secret key yet."""
+
+
 def _orders(app: App) -> Any:
     from adapters.aws.dynamodb_orders import DynamoOrderRepository
 
@@ -42,8 +46,14 @@ def _stripe(app: App) -> Any:
     from adapters.stripe_payments import StripePaymentGateway
 
     settings = app.settings
+    key = read_secret(settings.stripe_secret_arn)
+    if not key.startswith(("sk_", "rk_")):  # the template's placeholder, or a publishable key
+        raise StripeKeyNotSet(
+            f"the secret {settings.stripe_secret_arn} holds no Stripe secret key (sk_... or "
+            "rk_...): put it with `aws secretsmanager put-secret-value` (docs/deploy.md)"
+        )
     return StripePaymentGateway(
-        read_secret(settings.stripe_secret_arn),
+        key,
         api_base=settings.stripe_api_base or None,
         search_api=settings.stripe_search_api,
     )

@@ -44,10 +44,21 @@ class Statement:
     body: Mapping[str, Any]
 
 
+def policies(role: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    """A role's inline policies; a conditional one (``Fn::If``, as SAM writes a policy under
+    ``!If``) counts as granted: what a role may do is judged by its widest stack."""
+    for policy in role["Properties"].get("Policies") or []:
+        if "Fn::If" in policy:
+            _, *branches = policy["Fn::If"]
+            yield from (b for b in branches if b != {"Ref": "AWS::NoValue"})
+        else:
+            yield policy
+
+
 def statements(cfn: Mapping[str, Any]) -> Iterator[Statement]:
     """Every inline statement of every IAM role in the template."""
     for role_id, role in resources_of_type(cfn, "AWS::IAM::Role").items():
-        for policy in role["Properties"].get("Policies") or []:
+        for policy in policies(role):
             for statement in as_list(policy["PolicyDocument"]["Statement"]):
                 yield Statement(
                     role=role_id,

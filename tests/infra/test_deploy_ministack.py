@@ -54,6 +54,8 @@ UNSUPPORTED = {
     ),
 }
 """Parameter override -> (the resource it leaves out, why MiniStack needs it)."""
+CHOSEN = ("PaymentProvider=stripe",)
+"""The widest stack: Stripe adds its secret and the paying functions' conditional grants."""
 
 
 def _tool(variable: str, fallback: str) -> str | None:
@@ -197,6 +199,7 @@ DEPLOY = (
     "--parameter-overrides",
     f"Stage={STAGE}",
     *UNSUPPORTED,
+    *CHOSEN,
 )
 
 
@@ -253,6 +256,22 @@ def test_functions_have_the_templates_settings(deployed: Deployed, cfn: dict[str
         assert config["TracingConfig"]["Mode"] == "Active", name
     api = lam.list_aliases(FunctionName=created["ApiFunction"]["id"])["Aliases"]
     assert [a["Name"] for a in api] == ["live"]
+
+
+@needs_tools
+def test_the_stripe_flavour_names_its_secret_and_holds_no_key(deployed: Deployed) -> None:
+    created = _physical(deployed)
+    secret_arn = created["StripeApiKeySecret"]["id"]
+    secrets = deployed.client("secretsmanager")
+    assert (
+        secrets.describe_secret(SecretId=secret_arn)["Name"] == f"orderflow-{STAGE}/stripe-api-key"
+    )
+    assert secrets.get_secret_value(SecretId=secret_arn)["SecretString"] == "unset"
+    config = deployed.client("lambda").get_function_configuration(
+        FunctionName=created["CapturePaymentFunction"]["id"]
+    )
+    variables = config["Environment"]["Variables"]
+    assert (variables["PAYMENT_PROVIDER"], variables["STRIPE_SECRET_ARN"]) == ("stripe", secret_arn)
 
 
 @needs_tools

@@ -227,3 +227,33 @@ def test_only_the_reconciler_redrives_and_only_the_saga(cfn: dict[str, Any]) -> 
                 resource
             )
             assert (":execution:" in text) == ("states:RedriveExecution" in s.actions)
+
+
+PAYING_FUNCTIONS = {
+    "ApiFunction",  # POST /orders/{id}/refunds
+    "AuthorizePaymentFunction",
+    "CapturePaymentFunction",
+    "CompleteOrderFunction",  # captures first when still due
+    "VoidPaymentFunction",
+    "RefundPaymentFunction",
+}
+
+
+def test_only_the_paying_functions_read_the_stripe_key(cfn: dict[str, Any]) -> None:
+    readers = [s for s in statements(cfn) if "secretsmanager:GetSecretValue" in s.actions]
+    on_key = [s for s in readers if any(ref_id(r) == "StripeApiKeySecret" for r in s.resources)]
+    assert {s.role for s in on_key} == {f"{name}Role" for name in PAYING_FUNCTIONS}
+    for s in on_key:
+        assert s.actions == ("secretsmanager:GetSecretValue",) and len(s.resources) == 1
+    secret = cfn["Resources"]["StripeApiKeySecret"]
+    assert secret["Condition"] == "UseStripe"  # a simulated stack has no secret to pay for
+
+
+def test_the_stripe_key_is_named_in_the_environment_never_held(cfn: dict[str, Any]) -> None:
+    for name, props in functions(cfn).items():
+        variables = props["Environment"]["Variables"]
+        assert variables["STRIPE_SECRET_ARN"] == {
+            "Fn::If": ["UseStripe", {"Ref": "StripeApiKeySecret"}, ""]
+        }, name
+        assert variables["PAYMENT_PROVIDER"] == {"Ref": "PaymentProvider"}, name
+        assert not any(str(v).startswith(("sk_", "rk_", "whsec_")) for v in variables.values())
