@@ -27,7 +27,7 @@ Try it (another terminal, from the repo root):
   TOKEN=$(.venv/bin/python -m infra.local token alice)
   curl -s -X POST {api}/orders -H "Authorization: Bearer $TOKEN" \\
     -H "Idempotency-Key: first-order" -H "Content-Type: application/json" \\
-    -d '{{"items":[{{"sku":"BOOK-001","quantity":2}}],"paymentToken":"tok_visa",
+    -d '{{"items":[{{"sku":"BOOK-001","quantity":2}}],"paymentToken":"{token}",
          "shippingAddress":{{"name":"Alice","line1":"1 Main St","city":"Springfield",
                              "postalCode":"12345","country":"GB"}}}}'
   curl -s {api}/orders/<orderId> -H "Authorization: Bearer $TOKEN"
@@ -35,7 +35,11 @@ Try it (another terminal, from the repo root):
   .venv/bin/python -m infra.ops{ops} executions --follow    # the saga's executions
   .venv/bin/python -m infra.ops{ops} dlq                    # dead-letter queues
   AWS_ENDPOINT_URL={aws} aws stepfunctions list-executions --state-machine-arn {machine}
-Variations: paymentToken "tok_decline" (declined), city "Lostville" (delivery fails)."""
+Variations: paymentToken "{declined}" (declined), city "Lostville" (delivery fails)."""
+TOKENS = {  # provider -> (an approved payment token, a declined one)
+    "simulated": ("tok_visa", "tok_decline"),
+    "stripe": ("pm_card_visa", "pm_card_chargeCustomerFail"),  # the ones localstripe knows
+}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -85,6 +89,20 @@ def parser() -> argparse.ArgumentParser:
         metavar="N",
         help=f"per function, how many sandboxes may run at once (default {d.max_sandboxes}; "
         "a function's reserved concurrency, if lower, wins)",
+    )
+    p.add_argument(
+        "--payments",
+        choices=("simulated", "stripe"),
+        default=d.payments,
+        help="who moves the money: the simulated provider, or Stripe's API served by "
+        "localstripe on a loopback port (started and stopped with the stack)",
+    )
+    p.add_argument(
+        "--stripe-port",
+        type=int,
+        default=d.stripe_port,
+        metavar="N",
+        help="with --payments stripe: localstripe's port (default: a free one)",
     )
     p.add_argument(
         "--no-carrier",
@@ -162,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
         persist=ns.persist,
         clean=ns.clean,
         max_sandboxes=max(1, ns.max_sandboxes),
+        payments=ns.payments,
+        stripe_port=ns.stripe_port,
         carrier=ns.carrier,
         dispatch_after=ns.dispatch_after,
         deliver_after=ns.deliver_after,
@@ -243,14 +263,36 @@ OrderFlow local stack ready in {stack.started_in:.2f} s (a sandbox process per f
 machine(s), tables {", ".join(state["tables"].values())}, bus {described["busName"]},
                 {len(state["queues"])} queues + {len(state["deadLetterQueues"])} DLQs, \
 {len(state["rules"])} rules, {len(state["eventSourceMappings"])} event source mappings, {carrier}
+  payments      {_payments_line(stack)}
   state         {_state_line(stack)}
   function logs {_logs_line(stack)}
   state file    {o.state_file}
 
-{EXAMPLE.format(api=stack.api_url, aws=stack.aws_url, machine=machine, ops=ops)}{console}
+{_example(stack, machine, ops)}{console}
 
 Ctrl-C stops. One line per order step follows:""",
         flush=True,
+    )
+
+
+def _example(stack: LocalStack, machine: str, ops: str) -> str:
+    token, declined = TOKENS[stack.options.payments]
+    return EXAMPLE.format(
+        api=stack.api_url,
+        aws=stack.aws_url,
+        machine=machine,
+        ops=ops,
+        token=token,
+        declined=declined,
+    )
+
+
+def _payments_line(stack: LocalStack) -> str:
+    if stack.localstripe is None:
+        return "simulated provider, no money moves (--payments stripe: Stripe's API on localstripe)"
+    return (
+        f"Stripe API on localstripe {stack.localstripe.url} "
+        f"(log {stack.options.log_dir}/localstripe.log)"
     )
 
 

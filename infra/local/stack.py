@@ -54,6 +54,11 @@ class Options:
     stack_name: str = "orderflow-local"
     parameters: dict[str, str] = field(default_factory=lambda: {"Stage": "local"})
     """Template parameter overrides: physical names become orderflow-local-..."""
+    payments: str = "simulated"
+    """Who moves the money: "simulated", or "stripe" (localstripe on a loopback port, run
+    by the stack; the template's PaymentProvider parameter)."""
+    stripe_port: int = 0
+    """localstripe's port with ``payments="stripe"``; 0: a free one."""
     carrier: bool = True
     dispatch_after: float = 1.0
     deliver_after: float = 2.0
@@ -85,6 +90,8 @@ class LocalStack:
     _servers: list[HttpServer | ServerThread] = field(default_factory=list)
     _parts: list[Any] = field(default_factory=list)
     _console: Any = None
+    localstripe: Any = None
+    """The running localstripe (``infra.local.localstripe.LocalStripe``) with Stripe payments."""
 
     @property
     def aws_url(self) -> str:
@@ -112,7 +119,9 @@ class LocalStack:
         console_socket = self._console_socket()
         environment(self.aws_url, o.aws_port, o.handler_logs)
         self._start_data_plane(aws_socket)
+        self._start_payments()
         self._provision()
+        self._put_payment_secret()
         self._foreground()
         assert self.engine is not None  # noqa: S101  # set by _start_data_plane
         self.restored |= self.engine.start()
@@ -147,6 +156,8 @@ class LocalStack:
             self.engine.stop()
         if self.sandboxes is not None:
             self.sandboxes.close()
+        if self.localstripe is not None:
+            self.localstripe.stop()
         if self._servers:
             self._servers[0].stop()
         if self.engine is not None:
@@ -208,6 +219,31 @@ class LocalStack:
         server.start()
         self._servers.append(server)
 
+    def _start_payments(self) -> None:
+        o = self.options
+        if o.payments not in ("simulated", "stripe"):
+            raise ValueError(f"no such payment provider: {o.payments} (simulated or stripe)")
+        if o.payments != "stripe":
+            return
+        from infra.local.localstripe import LocalStripe
+
+        self.localstripe = LocalStripe(
+            log_file=o.log_dir / "localstripe.log",
+            port=o.stripe_port,
+            state_file=o.state_dir / "localstripe.pickle" if o.persist else None,
+        ).start()
+
+    def parameters(self) -> dict[str, str]:
+        """The template's parameter overrides: the options', and the payment provider's."""
+        chosen = dict(self.options.parameters)
+        if self.localstripe is not None:
+            chosen |= {
+                "PaymentProvider": "stripe",
+                "StripeApiBase": self.localstripe.url,
+                "StripeSearchApi": "disabled",  # localstripe has no Search API
+            }
+        return chosen
+
     def _provision(self) -> None:
         import boto3
 
@@ -215,11 +251,22 @@ class LocalStack:
         from infra.sam_translate import translate
 
         o = self.options
-        self._cfn = translate(o.template, region=REGION, parameters=o.parameters)
+        parameters = self.parameters()
+        self._cfn = translate(o.template, region=REGION, parameters=parameters)
         session = boto3.Session(region_name=REGION)
         self.provisioned = provision(
-            self._cfn, session, self.aws_url, REGION, o.stack_name, o.parameters
+            self._cfn, session, self.aws_url, REGION, o.stack_name, parameters
         )
+
+    def _put_payment_secret(self) -> None:
+        """localstripe's key in the template's secret, as an operator puts Stripe's."""
+        if self.localstripe is None:
+            return
+        from infra.local.localstripe import API_KEY
+
+        assert self.engine is not None  # noqa: S101
+        secret = self.provisioned.names["StripeApiKeySecret"]
+        self.engine.secrets.call("PutSecretValue", {"SecretId": secret, "SecretString": API_KEY})
 
     def _foreground(self) -> None:
         """The functions behind the API: their sandboxes keep normal priority."""

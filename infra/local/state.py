@@ -44,8 +44,18 @@ def describe(stack: LocalStack) -> dict[str, Any]:
         "account": ACCOUNT,
         "pid": os.getpid(),
         "stateDir": str(stack.options.state_dir) if stack.options.persist else None,
+        "payments": _payments(stack),
         "resources": summary(p),
     }
+
+
+def _payments(stack: LocalStack) -> dict[str, Any]:
+    """Who moves the money; with Stripe, where localstripe answers (its test key is public)."""
+    if stack.localstripe is None:
+        return {"provider": "simulated"}
+    from infra.local.localstripe import API_KEY
+
+    return {"provider": "stripe", "stripeApiBase": stack.localstripe.url, "stripeApiKey": API_KEY}
 
 
 def queues_for_operators(p: Provisioned) -> dict[str, dict[str, str | None]]:
