@@ -1,5 +1,5 @@
-"""``python -m infra.bench [--smoke] [--only PART,...] [--out DIR]``; parts: cold, warm,
-dispatch, e2e, workflow, crash, restore, peer, package, cost, console.
+"""``python -m infra.bench [--smoke] [--only PART,...] [--out DIR]``; parts: cold, cold_stripe,
+warm, dispatch, e2e, workflow, crash, restore, peer, package, cost, console.
 
 Measures, once each, and writes DIR/results.json and DIR/results.md (default build/bench),
 then prints the markdown. ``--smoke`` runs every part minimally (2 cold-start runs, 20 warm
@@ -44,6 +44,7 @@ from infra.bench.template import REPO_ROOT
 
 PARTS = (
     "cold",
+    "cold_stripe",
     "warm",
     "dispatch",
     "e2e",
@@ -147,6 +148,12 @@ def main(argv: list[str] | None = None) -> int:
         runs = ns.cold_runs or sizes["cold_runs"]
         results["cold"] = _guarded(
             "cold", lambda: cold.run(runs=runs, warm_up=not smoke, count=not smoke)
+        )
+    if "cold_stripe" in parts:
+        runs = ns.cold_runs or sizes["cold_runs"]
+        results["cold_stripe"] = _guarded(
+            "cold_stripe",
+            lambda: cold.run(runs=runs, warm_up=not smoke, count=not smoke, payments="stripe"),
         )
     if "warm" in parts:
         calls = ns.warm_calls or sizes["warm_calls"]

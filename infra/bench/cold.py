@@ -14,11 +14,13 @@ there, on the medians otherwise.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,8 @@ STRETCH_RATIO = 1.1
 FIRST_USE_TARGET_RATIO = 1.8
 """Import plus the first invocation: at most 1.8x."""
 MODES = ("import", "first")
+STRIPE_SECRET = "orderflow-bench/stripe-api-key"  # noqa: S105  # a name, not a key
+PAYMENT_TOKENS = {"simulated": "tok_visa_4242", "stripe": "pm_card_visa"}
 
 
 @dataclass(frozen=True)
@@ -45,12 +49,14 @@ class Target:
 
 
 def base_env() -> dict[str, str]:
-    """A clean environment: no developer AWS settings (endpoint, profile) leak into the child."""
+    """A clean environment: no developer AWS settings (endpoint, profile) leak into the child,
+    and no package the Lambda artifact lacks can be imported (``cold_child.ABSENT``)."""
     return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "LANG": "C.UTF-8",
         "PYTHONPATH": str(REPO_ROOT),
         "PYTHONHASHSEED": "0",
+        "BENCH_ABSENT_MODULES": cold_child.absent_modules(),
     }
 
 
@@ -66,14 +72,31 @@ def targets(fns: list[Function]) -> list[Target]:
 
 
 def run(
-    runs: int = 15, top: int = 10, seed: int = 6, warm_up: bool = True, count: bool = True
+    runs: int = 15,
+    top: int = 10,
+    seed: int = 6,
+    warm_up: bool = True,
+    count: bool = True,
+    payments: str = "simulated",
 ) -> dict[str, Any]:
     """``warm_up``: one uncounted sample per target and mode first (bytecode and page cache).
-    ``count``: also count instructions (valgrind, ~10 s a sample)."""
+    ``count``: also count instructions (valgrind, ~10 s a sample). ``payments="stripe"``:
+    only the functions that may read the Stripe key, paying through the Stripe adapter
+    against localstripe on loopback, the key read from Secrets Manager (moto)."""
     fns = functions()
-    with tempfile.TemporaryDirectory() as folder, cold_world.backend(fns) as seeder:
+    if payments == "stripe":
+        fns = [f for f in fns if "StripeApiKeySecret" in f.secrets]
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        _provider(payments, Path(folder)) as (provider_env, flush),
+        cold_world.backend(fns, PAYMENT_TOKENS[payments]) as seeder,
+    ):
+        if payments == "stripe":
+            _put_stripe_key()
         endpoint = {"AWS_ENDPOINT_URL": os.environ["AWS_ENDPOINT_URL"]}
-        usable = [Target(t.name, t.module, t.attr, t.env | endpoint) for t in targets(fns)]
+        usable = [
+            Target(t.name, t.module, t.attr, t.env | endpoint | provider_env) for t in targets(fns)
+        ]
         measure = _Measure(usable, seeder.event_for, Path(folder))
         plan = [(t, m) for t in usable for m in MODES if t.name != BASELINE or m == "import"]
         if warm_up:
@@ -83,11 +106,48 @@ def run(
         for _ in range(runs):
             rng.shuffle(plan)
             seeder.reset()
+            flush()  # the adapter lists intents on localstripe: keep the list short
             for target, mode in plan:
                 measure.sample(target, mode, keep=True)
         seeder.reset()
         counted = measure.instructions() if count else None
-    return _summary(measure, counted, runs, top)
+    return {**_summary(measure, counted, runs, top), "payments": payments}
+
+
+@contextlib.contextmanager
+def _provider(payments: str, folder: Path) -> Iterator[tuple[dict[str, str], Callable[[], None]]]:
+    """The payment provider's settings, in this process (the seeder pays too) and for the
+    children, and how to empty the provider; with Stripe, localstripe on a loopback port."""
+    if payments == "simulated":
+        yield {}, lambda: None
+        return
+    from infra.local.localstripe import LocalStripe
+
+    stripe = LocalStripe(folder / "localstripe.log").start()
+    env = {
+        "PAYMENT_PROVIDER": "stripe",
+        "STRIPE_SECRET_ARN": STRIPE_SECRET,
+        "STRIPE_API_BASE": stripe.url,
+        "STRIPE_SEARCH_API": "false",
+    }
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        yield env, stripe.flush
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        stripe.stop()
+
+
+def _put_stripe_key() -> None:
+    from adapters.aws import clients
+    from infra.local.localstripe import API_KEY
+
+    clients.client("secretsmanager").create_secret(Name=STRIPE_SECRET, SecretString=API_KEY)
 
 
 class _Measure:

@@ -20,7 +20,23 @@ from typing import Any
 
 from infra.bench.template import REPO_ROOT
 
-CHILD = """\
+ABSENT = """\
+import os, sys
+_absent = frozenset(os.environ.get("BENCH_ABSENT_MODULES", "").split(",")) - {""}
+class _NotShipped:
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name.partition(".")[0] in _absent:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+if _absent:
+    sys.meta_path.insert(0, _NotShipped)
+"""
+"""What a child runs first: the modules the Lambda artifact does not ship (``absent_modules``)
+cannot be imported, as in Lambda, where the development environment would offer them (the
+Stripe SDK, for one, imports httpx whenever it is installed)."""
+
+CHILD = ABSENT + """\
 import json, sys, time
 t0 = time.perf_counter_ns()
 import importlib
@@ -61,6 +77,30 @@ class Sample:
     import_ms: float
     total_ms: float
     outcome: str
+
+
+def absent_modules() -> str:
+    """Top-level modules installed here that the Lambda artifact does not have: those of every
+    distribution not pinned in requirements/runtime.txt, first-party code and ``infra`` aside
+    (the children import our handlers, and the bench's references live in ``infra.bench``)."""
+    import importlib.metadata
+
+    pins = (REPO_ROOT / "requirements" / "runtime.txt").read_text(encoding="utf-8")
+    shipped = {_normal(m.group(1)) for m in re.finditer(r"^([A-Za-z0-9._-]+)==", pins, re.M)}
+    kept = {"domain", "adapters", "handlers", "infra"}
+    absent = {
+        module
+        for module, dists in importlib.metadata.packages_distributions().items()
+        if module not in kept
+        and not module.startswith("_")
+        and not any(_normal(d) in shipped for d in dists)
+        and module not in sys.stdlib_module_names
+    }
+    return ",".join(sorted(absent))
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def argv(module: str, attr: str, event: dict[str, Any] | None, folder: Path) -> list[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,8 +28,12 @@ _PASS = json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End"
 
 
 @contextmanager
-def backend(fns: list[Function]) -> Iterator[Seeder]:
-    """moto on a free loopback port with the template's data resources, and its seeder."""
+def backend(
+    fns: list[Function],
+    payment_token: str = "tok_visa_4242",  # noqa: S107  # a test token
+) -> Iterator[Seeder]:
+    """moto on a free loopback port with the template's data resources, and its seeder
+    (whose orders pay with ``payment_token``, through the provider the environment names)."""
     from moto.server import ThreadedMotoServer
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # a line per request otherwise
@@ -36,6 +41,11 @@ def backend(fns: list[Function]) -> Iterator[Seeder]:
     server.start()
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
+    # moto's backends live in this process: an earlier part's resources (tables, secrets) are
+    # still there, so every backend starts from its reset state.
+    reset = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")  # noqa: S310
+    with urllib.request.urlopen(reset, timeout=10):  # noqa: S310  # our loopback server
+        pass
     env = lambda_environment(next(f for f in fns if f.module == "handlers.api"))
     names = {k: env[k] for k in ("ORDERS_TABLE", "EVENT_BUS_NAME", "IDEMPOTENCY_TABLE")}
     names["STATE_MACHINE_ARN"] = env["STATE_MACHINE_ARN"]
@@ -44,7 +54,7 @@ def backend(fns: list[Function]) -> Iterator[Seeder]:
         with _environment({**names, **_CREDENTIALS, "AWS_DEFAULT_REGION": REGION}):
             _create_tables(names)
             _create_resources(names)
-            yield Seeder(names)
+            yield Seeder(names, payment_token)
     finally:
         server.stop()
 
@@ -104,7 +114,11 @@ def _create_resources(names: dict[str, str]) -> None:
 class Seeder:
     """Orders in DynamoDB (through our own adapters), in the state each event needs."""
 
-    def __init__(self, names: dict[str, str]) -> None:
+    def __init__(
+        self,
+        names: dict[str, str],
+        payment_token: str = "tok_visa_4242",  # noqa: S107
+    ) -> None:
         self.names = names
         from adapters.aws import clients
         from adapters.clock import ManualClock
@@ -118,7 +132,7 @@ class Seeder:
         app = bootstrap(
             Settings.from_environ(), workflow=RecordingWorkflow(), publisher=RecordingPublisher()
         )
-        self.world = World(app)
+        self.world = World(app, payment_token)
         an_hour_ago = ManualClock(datetime.now(UTC) - timedelta(hours=1))
         self.stale = World(
             bootstrap(
@@ -126,7 +140,8 @@ class Seeder:
                 workflow=RecordingWorkflow(),
                 publisher=RecordingPublisher(),
                 clock=an_hour_ago,
-            )
+            ),
+            payment_token,
         )
         """Orders that stopped moving long ago, for the reconciler."""
 

@@ -7,6 +7,7 @@ import sys
 from collections import defaultdict
 from typing import Any
 
+from infra.bench.cold_child import ABSENT
 from infra.bench.template import REPO_ROOT
 
 
@@ -24,7 +25,7 @@ def parse(stderr: str) -> list[tuple[str, int, int]]:
 def heaviest(module: str, env: dict[str, str], top: int = 10) -> dict[str, Any]:
     """The ``top`` modules by self time, and the top-level packages by summed self time."""
     done = subprocess.run(  # noqa: S603  # our interpreter, our module name
-        [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+        [sys.executable, "-X", "importtime", "-c", f"{ABSENT}import {module}"],
         env=env,
         cwd=REPO_ROOT,
         capture_output=True,

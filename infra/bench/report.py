@@ -35,6 +35,7 @@ def render(results: dict[str, Any]) -> str:
     ]
     for part, render_part in (
         ("cold", _cold),
+        ("cold_stripe", _cold),
         ("warm", _warm),
         ("dispatch", _dispatch),
         ("e2e", _e2e),
@@ -78,8 +79,10 @@ def _cold(d: dict[str, Any]) -> list[str]:
         header += ["Import ratio (instructions)", "First-use ratio (instructions)"]
     header += ["First use answered", "Heaviest packages at import (self ms)"]
     ir = f", {base['instructions']:,} instructions" if counted else ""
+    paying = " of the paying functions with Stripe" if d.get("payments") == "stripe" else ""
     lines = [
-        f"## Cold start (median of {d['runs']} interleaved runs; judged on {d['judged_on']})",
+        f"## Cold start{paying} (median of {d['runs']} interleaved runs; "
+        f"judged on {d['judged_on']})",
         "",
         f"Baseline `import boto3`: {base['import_ms_median']} ms{ir}. Targets: import <= "
         f"{d['target_ratio']} (stretch {d['stretch_ratio']}), import + first use <= "

@@ -37,6 +37,8 @@ class Function:
     memory_mb: int
     timeout_s: int
     environment: dict[str, str] = field(default_factory=dict)
+    secrets: frozenset[str] = frozenset()
+    """The logical ids of the secrets its policies let it read (the Stripe key, for paying)."""
 
     @property
     def module(self) -> str:
@@ -88,8 +90,27 @@ def functions(path: Path = TEMPLATE) -> list[Function]:
                 memory_mb=int(props.get("MemorySize") or defaults.get("MemorySize") or 128),
                 timeout_s=int(props.get("Timeout") or defaults.get("Timeout") or 3),
                 environment={k: _resolve(v, params) for k, v in env.items()},
+                secrets=frozenset(_secrets_read(props.get("Policies") or [])),
             )
         )
+    return found
+
+
+def _secrets_read(policies: list[Any]) -> list[str]:
+    """The secrets a function's inline statements (conditional ones too) grant it to read."""
+    found = []
+    for policy in policies:
+        branches = (
+            policy["Fn::If"][1:] if isinstance(policy, dict) and "Fn::If" in policy else [policy]
+        )
+        for branch in branches:
+            for statement in (
+                (branch or {}).get("Statement", []) if isinstance(branch, dict) else []
+            ):
+                if "secretsmanager:GetSecretValue" in str(statement.get("Action")):
+                    resource = statement.get("Resource")
+                    if isinstance(resource, dict) and "Ref" in resource:
+                        found.append(str(resource["Ref"]))
     return found
 
 

@@ -26,6 +26,8 @@ class World:
     """Orders made through the app's use cases, in whichever state a case needs."""
 
     p: App
+    payment_token: str = "tok_visa_4242"  # noqa: S105  # a test token, not a secret
+    """The simulated provider's approving token; ``pm_card_visa`` for Stripe (localstripe)."""
 
     def placed(self) -> str:
         cmd = c.PlaceOrder(
@@ -33,7 +35,7 @@ class World:
             str(uuid.uuid4()),
             (c.ItemRequest("BOOK-001", 2), c.ItemRequest("TEE-003", 1)),
             ADDRESS,
-            "tok_visa_4242",
+            self.payment_token,
         )
         order = self.p.place_order(cmd)
         self.p.start_workflow(c.StartOrderWorkflow(order.order_id))
