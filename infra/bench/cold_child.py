@@ -36,7 +36,9 @@ if _absent:
 cannot be imported, as in Lambda, where the development environment would offer them (the
 Stripe SDK, for one, imports httpx whenever it is installed)."""
 
-CHILD = ABSENT + """\
+CHILD = (
+    ABSENT
+    + """\
 import json, sys, time
 t0 = time.perf_counter_ns()
 import importlib
@@ -67,6 +69,7 @@ if len(sys.argv) > 3:
 t2 = time.perf_counter_ns()
 print("\\n" + json.dumps({"import_ns": t1 - t0, "total_ns": t2 - t0, "outcome": outcome}))
 """
+)
 EMPTY = ("sys", "")
 """A module every interpreter has loaded: the cost of the child script itself."""
 _IREFS = re.compile(r"I\s+refs:\s+([\d,]+)")
