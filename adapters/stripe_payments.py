@@ -18,7 +18,7 @@ import stripe
 
 from domain.errors import PaymentCaptureFailed, PaymentDeclined, PaymentProviderUnavailable
 from domain.money import Money
-from domain.order_payment import AUTHORIZATION_LIFETIME
+from domain.order_payment import AUTHORIZATION_LIFETIME, order_id_of_key
 from domain.ports import Authorization
 from domain.status import PaymentStatus
 
@@ -27,6 +27,8 @@ API_VERSION = "2026-10-28.endive"
 equal, so an SDK upgrade is a reviewed change). localstripe ignores the Stripe-Version header."""
 
 KEY_FIELD = "orderflow_key"
+ORDER_FIELD = "orderflow_order_id"
+"""On an authorization: the order it pays for, so that Stripe's events name the order."""
 
 # Stripe's minor units (docs.stripe.com/currencies): zero-decimal and three-decimal currencies;
 # every other one, ISK, HUF and TWD included, is sent in hundredths.
@@ -84,7 +86,7 @@ class StripePaymentGateway:
                         "payment_method": payment_token,
                         "capture_method": "manual",
                         "confirm": True,
-                        "metadata": {KEY_FIELD: key},
+                        "metadata": _metadata(key),
                     },
                     {"idempotency_key": key},
                 )
@@ -154,6 +156,19 @@ class StripePaymentGateway:
             )
         return refund.id
 
+    def order_of(self, reference: str) -> str | None:
+        with _provider_errors():
+            try:
+                intent = self._stripe.v1.payment_intents.retrieve(reference)
+            except stripe.InvalidRequestError as unknown:
+                if unknown.http_status == 404:
+                    return None
+                raise
+        metadata = intent.metadata or {}
+        if ORDER_FIELD in metadata:
+            return str(metadata[ORDER_FIELD])
+        return order_id_of_key(str(metadata[KEY_FIELD])) if KEY_FIELD in metadata else None
+
     def _intent_for(self, key: str) -> stripe.PaymentIntent | None:
         with _provider_errors():
             if self._search_api:
@@ -166,6 +181,11 @@ class StripePaymentGateway:
         # One per key; should there be more, the one that holds or moved money, else the newest.
         mine.sort(key=lambda i: (i.status in _STATUS, i.created), reverse=True)
         return mine[0] if mine else None
+
+
+def _metadata(key: str) -> dict[str, str]:
+    order_id = order_id_of_key(key)
+    return {KEY_FIELD: key, **({ORDER_FIELD: order_id} if order_id else {})}
 
 
 def _made_with(made: stripe.PaymentIntent | stripe.Refund, key: str) -> bool:
