@@ -11,16 +11,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 import stripe
 
+from adapters.stripe_units import from_minor_units, minor_units
 from domain.errors import PaymentCaptureFailed, PaymentDeclined, PaymentProviderUnavailable
 from domain.money import Money
 from domain.order_payment import AUTHORIZATION_LIFETIME, order_id_of_key
 from domain.ports import Authorization
 from domain.status import PaymentStatus
+
+__all__ = ["StripePaymentGateway", "from_minor_units", "minor_units"]
 
 API_VERSION = "2026-10-28.endive"
 """The API version this adapter is written against: the pinned SDK's own (a test holds them
@@ -30,28 +32,11 @@ KEY_FIELD = "orderflow_key"
 ORDER_FIELD = "orderflow_order_id"
 """On an authorization: the order it pays for, so that Stripe's events name the order."""
 
-# Stripe's minor units (docs.stripe.com/currencies): zero-decimal and three-decimal currencies;
-# every other one, ISK, HUF and TWD included, is sent in hundredths.
-_ZERO_DECIMAL = "BIF CLP DJF GNF JPY KMF KRW MGA PYG RWF UGX VND VUV XAF XOF XPF"
-_THREE_DECIMAL = "BHD JOD KWD OMR TND"
-_EXPONENT = {c: 0 for c in _ZERO_DECIMAL.split()} | {c: 3 for c in _THREE_DECIMAL.split()}
-
 _STATUS = {
     "requires_capture": PaymentStatus.AUTHORIZED,
     "succeeded": PaymentStatus.CAPTURED,
     "canceled": PaymentStatus.VOIDED,  # voided, or expired: Stripe cancels an uncaptured hold
 }
-
-
-def minor_units(money: Money) -> int:
-    units = money.amount.scaleb(_EXPONENT.get(money.currency, 2))
-    if units != units.to_integral_value():
-        raise ValueError(f"{money} has no exact amount in {money.currency}'s minor units")
-    return int(units)
-
-
-def from_minor_units(units: int, currency: str) -> Money:
-    return Money(Decimal(units).scaleb(-_EXPONENT.get(currency.upper(), 2)), currency.upper())
 
 
 class StripePaymentGateway:
