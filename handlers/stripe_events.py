@@ -33,7 +33,13 @@ Source = Annotated[
         description="Our webhook endpoint, or Stripe's EventBridge event destination",
     ),
 ]
-PaymentIntentId = Annotated[str, Field(pattern=r"^pi_[A-Za-z0-9]{1,255}$")]
+PaymentIntentId = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z0-9_]{3,255}$",
+        description="The PaymentIntent's id (pi_...; the simulated provider's auth_...)",
+    ),
+]
 Currency = Annotated[str, Field(pattern=r"^[a-z]{3}$", description="ISO 4217, lower case")]
 MinorUnits = Annotated[int, Field(ge=0, le=10**12, description="In the currency's minor units")]
 Text = Annotated[str, Field(max_length=200, pattern=r"^[^\x00-\x1F\x7F]*$")]
