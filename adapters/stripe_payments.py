@@ -149,7 +149,7 @@ class StripePaymentGateway:
                 if unknown.http_status == 404:
                     return None
                 raise
-        metadata = intent.metadata or {}
+        metadata: Any = intent.metadata or {}
         if ORDER_FIELD in metadata:
             return str(metadata[ORDER_FIELD])
         return order_id_of_key(str(metadata[KEY_FIELD])) if KEY_FIELD in metadata else None

@@ -28,10 +28,10 @@ class ProviderNews(ShipmentSteps):
         """The provider says ``refunded_at_provider`` has been given back in all. What our own
         refunds do not explain was refunded elsewhere (a dashboard) and is recorded as one
         refund, ``refund_id`` (the provider's event id). Older or repeated news changes nothing."""
-        if self.refund_for(refund_id) is not None:
+        if any(r.refund_id == refund_id for r in self.refunds):
             return False
-        if refunded_at_provider.currency != self.currency:
-            raise RefundNotAllowed(f"the order is paid in {self.currency}", field="currency")
+        if refunded_at_provider.currency != self.total.currency:
+            raise RefundNotAllowed(f"the order is paid in {self.total.currency}", field="currency")
         elsewhere = refunded_at_provider - self.payment.refunded
         if not elsewhere.is_positive:
             return False  # our own refunds, all recorded, or news older than them
@@ -88,8 +88,8 @@ class ProviderNews(ShipmentSteps):
         same = current is not None and current.dispute_id == dispute.dispute_id
         if same and current is not None and (current.is_closed or current.status == dispute.status):
             return False  # a repeat, or news older than the outcome
-        if dispute.amount.currency != self.currency:
-            raise RefundNotAllowed(f"the order is paid in {self.currency}", field="currency")
+        if dispute.amount.currency != self.total.currency:
+            raise RefundNotAllowed(f"the order is paid in {self.total.currency}", field="currency")
         self.dispute = dispute
         self._change(
             ev.PaymentDisputed,

@@ -75,7 +75,6 @@ def test_the_real_template_declares_the_customer_api() -> None:
     assert not [r for r in routes if not r.authorized], "every customer route needs a token"
 
 
-
 def test_stripes_webhook_is_served_without_a_token_only_when_enabled() -> None:
     """A conditional function's route (Fn::If in the swagger) follows the stack's condition."""
     cfn = translate(REAL_TEMPLATE, allow_missing_definitions=True)
