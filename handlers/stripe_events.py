@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from adapters.stripe_units import from_minor_units
 from domain.commands import PaymentNewsKind, RecordPaymentNews
@@ -89,8 +89,6 @@ class StripeEvent(StripeModel):
 
 
 def _event(type_name: str, data_object: type[StripeModel], name: str) -> type[EventBridgeModel]:
-    from pydantic import create_model
-
     data = create_model(f"{name}Data", __base__=_Data, object=(data_object, ...))
     detail = create_model(
         f"{name}Detail", __base__=StripeEvent, type=(Literal[type_name], ...), data=(data, ...)
