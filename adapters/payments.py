@@ -30,7 +30,7 @@ from datetime import datetime
 from adapters.clock import SystemClock
 from domain.errors import PaymentCaptureFailed, PaymentDeclined, PaymentProviderUnavailable
 from domain.money import Money
-from domain.order_payment import AUTHORIZATION_LIFETIME
+from domain.order_payment import AUTHORIZATION_LIFETIME, order_id_of_key
 from domain.ports import Authorization, Clock
 from domain.status import PaymentStatus
 
@@ -125,6 +125,11 @@ class SimulatedPaymentProvider:
             return answer
 
     # ----- for the invariant tests ------------------------------------------------------
+    def order_of(self, reference: str) -> str | None:
+        with self._lock:
+            made = self.results.get(f"auth:{reference}")
+        return order_id_of_key(made.split(" ")[0]) if made else None
+
     def entries(self, kind: str, reference_or_key_prefix: str) -> list[LedgerEntry]:
         return [
             e

@@ -11,45 +11,32 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 import stripe
 
+from adapters.stripe_units import from_minor_units, minor_units
 from domain.errors import PaymentCaptureFailed, PaymentDeclined, PaymentProviderUnavailable
 from domain.money import Money
-from domain.order_payment import AUTHORIZATION_LIFETIME
+from domain.order_payment import AUTHORIZATION_LIFETIME, order_id_of_key
 from domain.ports import Authorization
 from domain.status import PaymentStatus
+
+__all__ = ["StripePaymentGateway", "from_minor_units", "minor_units"]
 
 API_VERSION = "2026-10-28.endive"
 """The API version this adapter is written against: the pinned SDK's own (a test holds them
 equal, so an SDK upgrade is a reviewed change). localstripe ignores the Stripe-Version header."""
 
 KEY_FIELD = "orderflow_key"
-
-# Stripe's minor units (docs.stripe.com/currencies): zero-decimal and three-decimal currencies;
-# every other one, ISK, HUF and TWD included, is sent in hundredths.
-_ZERO_DECIMAL = "BIF CLP DJF GNF JPY KMF KRW MGA PYG RWF UGX VND VUV XAF XOF XPF"
-_THREE_DECIMAL = "BHD JOD KWD OMR TND"
-_EXPONENT = {c: 0 for c in _ZERO_DECIMAL.split()} | {c: 3 for c in _THREE_DECIMAL.split()}
+ORDER_FIELD = "orderflow_order_id"
+"""On an authorization: the order it pays for, so that Stripe's events name the order."""
 
 _STATUS = {
     "requires_capture": PaymentStatus.AUTHORIZED,
     "succeeded": PaymentStatus.CAPTURED,
     "canceled": PaymentStatus.VOIDED,  # voided, or expired: Stripe cancels an uncaptured hold
 }
-
-
-def minor_units(money: Money) -> int:
-    units = money.amount.scaleb(_EXPONENT.get(money.currency, 2))
-    if units != units.to_integral_value():
-        raise ValueError(f"{money} has no exact amount in {money.currency}'s minor units")
-    return int(units)
-
-
-def from_minor_units(units: int, currency: str) -> Money:
-    return Money(Decimal(units).scaleb(-_EXPONENT.get(currency.upper(), 2)), currency.upper())
 
 
 class StripePaymentGateway:
@@ -84,7 +71,7 @@ class StripePaymentGateway:
                         "payment_method": payment_token,
                         "capture_method": "manual",
                         "confirm": True,
-                        "metadata": {KEY_FIELD: key},
+                        "metadata": _metadata(key),
                     },
                     {"idempotency_key": key},
                 )
@@ -154,6 +141,19 @@ class StripePaymentGateway:
             )
         return refund.id
 
+    def order_of(self, reference: str) -> str | None:
+        with _provider_errors():
+            try:
+                intent = self._stripe.v1.payment_intents.retrieve(reference)
+            except stripe.InvalidRequestError as unknown:
+                if unknown.http_status == 404:
+                    return None
+                raise
+        metadata: Any = intent.metadata or {}
+        if ORDER_FIELD in metadata:
+            return str(metadata[ORDER_FIELD])
+        return order_id_of_key(str(metadata[KEY_FIELD])) if KEY_FIELD in metadata else None
+
     def _intent_for(self, key: str) -> stripe.PaymentIntent | None:
         with _provider_errors():
             if self._search_api:
@@ -166,6 +166,11 @@ class StripePaymentGateway:
         # One per key; should there be more, the one that holds or moved money, else the newest.
         mine.sort(key=lambda i: (i.status in _STATUS, i.created), reverse=True)
         return mine[0] if mine else None
+
+
+def _metadata(key: str) -> dict[str, str]:
+    order_id = order_id_of_key(key)
+    return {KEY_FIELD: key, **({ORDER_FIELD: order_id} if order_id else {})}
 
 
 def _made_with(made: stripe.PaymentIntent | stripe.Refund, key: str) -> bool:

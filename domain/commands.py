@@ -126,3 +126,30 @@ class Reconcile:
     """Only orders unchanged for this long: younger ones may still be on their way."""
     dry_run: bool = False
     """Say what would be repaired, repair nothing."""
+
+
+class PaymentNewsKind(StrEnum):
+    REFUNDED = "REFUNDED"
+    """Money was refunded at the provider; ``amount`` is the payment's refunded total there."""
+    DISPUTE = "DISPUTE"
+    """A dispute opened or closed; ``amount`` is the disputed amount."""
+    AUTHORIZATION_EXPIRED = "AUTHORIZATION_EXPIRED"
+    """The provider let the hold lapse (never sent for a hold we released)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordPaymentNews:
+    """What the payment provider tells us on its own about a payment (a Stripe event)."""
+
+    event_id: str
+    """The provider's id for this news: a refund it reports is recorded under it."""
+    kind: PaymentNewsKind
+    payment_reference: str
+    """The provider's reference of the payment (a PaymentIntent id)."""
+    order_id: str = ""
+    """The order, when the news names it (our metadata); otherwise the provider is asked."""
+    amount: Money | None = None
+    dispute_id: str = ""
+    status: str = ""
+    reason: str = ""
+    charge_reference: str = ""

@@ -124,3 +124,14 @@ class CarrierUnavailable(DomainError):
 
 class ShipmentFailed(DomainError):
     """The carrier reported that the parcel will not arrive."""
+
+
+class UnknownPayment(DomainError):
+    """The provider's news names a payment no order has (another system's, or forged)."""
+
+
+class PaymentNewsTooEarly(DomainError):
+    """The provider's news cannot be told apart from our own step still in flight (a refund
+    claimed, a capture not recorded yet): retry once that step is recorded."""
+
+    transient = True

@@ -119,6 +119,24 @@ class RefundIssued(DomainEvent):
     total_refunded: Money
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PaymentDisputed(DomainEvent):
+    """The cardholder disputed the payment at the provider, or the provider closed the dispute
+    (``status`` won, lost or warning_closed)."""
+
+    dispute_id: str
+    status: str
+    reason: str
+    amount: Money
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AuthorizationExpired(DomainEvent):
+    """The provider let the authorization lapse before the capture: the capture will fail."""
+
+    provider_reference: str
+
+
 EVENT_TYPES: dict[str, type[DomainEvent]] = {
     cls.__name__: cls
     for cls in (
@@ -137,5 +155,7 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
         OrderFailed,
         OrderNeedsAttention,
         RefundIssued,
+        PaymentDisputed,
+        AuthorizationExpired,
     )
 }

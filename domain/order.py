@@ -20,7 +20,7 @@ from domain.errors import (
     RefundNotAllowed,
 )
 from domain.money import Money
-from domain.order_shipment import ShipmentSteps
+from domain.order_provider import ProviderNews
 from domain.status import CALLABLE_OFF, CANCELLABLE, OrderStatus, PaymentStatus, ShipmentStatus
 from domain.values import Address, OrderLine, Payment, Refund
 
@@ -29,7 +29,7 @@ MAX_QUANTITY = 100
 S = OrderStatus
 
 
-class Order(ShipmentSteps):
+class Order(ProviderNews):
     # ----- creation -------------------------------------------------------------------
     @classmethod
     def place(

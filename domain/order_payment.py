@@ -28,6 +28,19 @@ DISPATCH_WINDOW = timedelta(days=6)
 """How long the saga waits for the carrier to come (RequestShipment's TimeoutSeconds): within
 the authorization's lifetime, with a day left for the capture's retries or a redrive."""
 UNDELIVERED_REFUND = "undelivered"
+AUTHORIZE_KEY_SUFFIX = ":authorize"
+"""Every authorization is asked for with the key ``<order id>:authorize``."""
+
+
+def authorization_key(order_id: str) -> str:
+    return f"{order_id}{AUTHORIZE_KEY_SUFFIX}"
+
+
+def order_id_of_key(key: str) -> str | None:
+    """The order an authorization key belongs to; None for any other key."""
+    order_id, suffix, rest = key.rpartition(AUTHORIZE_KEY_SUFFIX)
+    return order_id if suffix and not rest and order_id else None
+
 
 S, P, H = OrderStatus, PaymentStatus, ShipmentStatus
 

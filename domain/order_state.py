@@ -21,7 +21,7 @@ from domain.status import (
     ShipmentStatus,
     can_transition,
 )
-from domain.values import Address, OrderLine, Payment, Refund, Shipment
+from domain.values import Address, Dispute, OrderLine, Payment, Refund, Shipment
 
 
 @dataclass(eq=False)
@@ -44,6 +44,8 @@ class OrderState:
     """Why the order was cancelled, failed, declined or needs an operator."""
     pending_refund: Refund | None = None
     """A refund claimed before money moved; recorded in ``refunds`` once the provider paid it."""
+    dispute: Dispute | None = None
+    """The cardholder's latest dispute of the payment, open or with its outcome."""
     loaded_version: int = 0
     """The version as last read from or written to the repository."""
     pending_events: list[ev.DomainEvent] = field(default_factory=list)

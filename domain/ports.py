@@ -123,6 +123,10 @@ class PaymentGateway(Protocol):
     def refund(self, key: str, reference: str, amount: Money) -> str:
         """Return the refund's provider reference."""
 
+    def order_of(self, reference: str) -> str | None:
+        """The order whose authorization ``reference`` is (by the key it was made with);
+        None when the provider knows no such payment of ours."""
+
 
 class Carrier(Protocol):
     def book(

@@ -11,6 +11,7 @@ from domain.status import PaymentStatus, ShipmentStatus
 __all__ = [
     "Address",
     "Booking",
+    "Dispute",
     "OrderLine",
     "Payment",
     "PaymentStatus",
@@ -94,3 +95,23 @@ class Booking:
 
     carrier: str
     tracking_number: str
+
+
+DISPUTE_CLOSED = frozenset({"won", "lost", "warning_closed"})
+"""The provider's final dispute statuses (Stripe's words): the outcome."""
+
+
+@dataclass(frozen=True, slots=True)
+class Dispute:
+    """A cardholder's dispute of the order's payment, as the provider last told us."""
+
+    dispute_id: str
+    status: str
+    """The provider's word: needs_response, under_review... then won, lost or warning_closed."""
+    reason: str
+    amount: Money
+    updated_at: datetime
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in DISPUTE_CLOSED

@@ -1,5 +1,5 @@
-"""Event contracts: every event OrderFlow emits on the bus and accepts from upstream, as pydantic
-models, turned into the JSON Schemas and examples in ``docs/events/``.
+"""Event contracts: every event OrderFlow emits on the bus and accepts from upstream (the
+carrier, Stripe), as pydantic models, turned into the JSON Schemas and examples in ``docs/events/``.
 
 Emitted details mirror ``adapters.aws.codec.event_to_detail`` (camelCase, money as decimal
 strings). Their schemas are closed (``additionalProperties: false``) so that a field the producer
@@ -19,6 +19,8 @@ from pydantic.alias_generators import to_camel
 
 from handlers.carrier_events import KINDS, CarrierEvent
 from handlers.carrier_events import SOURCE as CARRIER_SOURCE
+from handlers.stripe_events import MODELS as STRIPE_MODELS
+from handlers.stripe_events import SOURCE as STRIPE_SOURCE
 
 SOURCE = "orderflow.orders"
 """The ``source`` of every domain event on the bus (adapters.aws.eventbridge)."""
@@ -89,6 +91,17 @@ class RefundIssued(EventDetail):
     total_refunded: MoneyDetail
 
 
+class PaymentDisputed(EventDetail):
+    dispute_id: str
+    status: str = Field(description="Stripe's dispute status; won, lost or warning_closed: closed")
+    reason: str
+    amount: MoneyDetail
+
+
+class AuthorizationExpired(EventDetail):
+    provider_reference: str
+
+
 DOMAIN_DETAILS: dict[str, type[EventDetail]] = {
     "OrderPlaced": OrderPlaced,
     "PaymentAuthorized": PaymentAuthorized,
@@ -105,6 +118,8 @@ DOMAIN_DETAILS: dict[str, type[EventDetail]] = {
     "OrderFailed": Reasoned,
     "OrderNeedsAttention": Reasoned,
     "RefundIssued": RefundIssued,
+    "PaymentDisputed": PaymentDisputed,
+    "AuthorizationExpired": AuthorizationExpired,
 }
 
 
@@ -147,9 +162,15 @@ def _accepted(detail_type: str) -> Contract:
     return Contract("accepted", CARRIER_SOURCE, detail_type, model)
 
 
+def _from_stripe(detail_type: str) -> Contract:
+    """The fields of Stripe's event we read; the partner source carries the same detail."""
+    return Contract("accepted", STRIPE_SOURCE, detail_type, STRIPE_MODELS[detail_type])
+
+
 CONTRACTS: tuple[Contract, ...] = (
     *(_emitted(name, detail) for name, detail in DOMAIN_DETAILS.items()),
     *(_accepted(name) for name in KINDS),
+    *(_from_stripe(name) for name in STRIPE_MODELS),
 )
 
 

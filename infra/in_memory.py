@@ -11,7 +11,12 @@ from adapters.catalog import SeededCatalog
 from adapters.clock import SystemClock
 from adapters.ids import UuidIds
 from adapters.memory.idempotency import InMemoryIdempotencyStore
-from adapters.memory.recorders import RecordingPublisher, RecordingRuns, RecordingWorkflow
+from adapters.memory.recorders import (
+    RecordingForwarder,
+    RecordingPublisher,
+    RecordingRuns,
+    RecordingWorkflow,
+)
 from adapters.memory.repository import InMemoryOrderRepository
 from adapters.payments import SimulatedPaymentProvider
 from handlers.common.bootstrap import App, Builder
@@ -30,6 +35,7 @@ BUILDERS: dict[str, Builder] = {
     "idempotency_store": lambda app: InMemoryIdempotencyStore(),
     "open_orders": lambda app: app.orders,
     "workflow_runs": lambda app: RecordingRuns(app.workflow),
+    "forwarder": lambda app: RecordingForwarder(),
 }
 IN_MEMORY = Settings(orders_table="in-memory", event_bus_name="in-memory")
 

@@ -3,7 +3,15 @@ run the real handlers on the in-memory app (on Lambda each function builds its o
 
 from __future__ import annotations
 
-from handlers import api, outbox_relay, reconciler, upstream_events, workflow_starter
+from handlers import (
+    api,
+    outbox_relay,
+    reconciler,
+    stripe_consumer,
+    stripe_webhook,
+    upstream_events,
+    workflow_starter,
+)
 from handlers.common.bootstrap import App
 from handlers.common.root import FunctionRoot
 from handlers.tasks import _task
@@ -12,6 +20,8 @@ ROOTS: tuple[FunctionRoot, ...] = (
     api.root,
     outbox_relay.root,
     reconciler.root,
+    stripe_consumer.root,
+    stripe_webhook.root,
     upstream_events.root,
     workflow_starter.root,
     _task.root,

@@ -72,3 +72,14 @@ class RecordingRuns:
     def restart(self, order_id: str, attempt: int) -> None:
         self.restarted.append((order_id, attempt))
         self.closed.pop(order_id, None)
+
+
+@dataclass
+class RecordingForwarder:
+    """The webhook endpoint's bus, in memory: what was put on it, in order."""
+
+    entries: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def put(self, source: str, detail_type: str, detail: str) -> str:
+        self.entries.append((source, detail_type, detail))
+        return f"entry-{len(self.entries)}"

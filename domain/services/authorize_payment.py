@@ -5,6 +5,7 @@ from __future__ import annotations
 from domain.commands import AuthorizePayment
 from domain.errors import PaymentDeclined
 from domain.order import Order
+from domain.order_payment import authorization_key
 from domain.ports import Clock, OrderRepository, PaymentGateway
 from domain.services._saving import apply_and_save
 
@@ -14,7 +15,7 @@ def authorize_payment(
 ) -> Order:
     order = orders.get(cmd.order_id)
     if order.needs_authorization():
-        key = f"{order.order_id}:authorize"
+        key = authorization_key(order.order_id)
         try:
             reference = payments.authorize(key, order.total, order.payment_token)
         except PaymentDeclined as declined:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from domain.commands import CancelShipment, FailOrder, RefundPayment, VoidPayment
 from domain.order import Order
+from domain.order_payment import authorization_key
 from domain.ports import Carrier, Clock, OrderRepository, PaymentGateway
 from domain.services._saving import apply_and_save
 from domain.status import PaymentStatus
@@ -17,7 +18,7 @@ def void_payment(
     order = orders.get(cmd.order_id)
     reference = order.hold_to_release()
     if reference is None and order.may_hold_unseen():
-        found = payments.find_authorization(f"{order.order_id}:authorize")
+        found = payments.find_authorization(authorization_key(order.order_id))
         if found is not None and found.status is PaymentStatus.AUTHORIZED:
             reference = found.reference
     if reference is None:

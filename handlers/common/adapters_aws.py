@@ -124,6 +124,19 @@ def _idempotency_store(app: App) -> Any:
     )
 
 
+def _stripe_webhooks(app: App) -> Any:
+    from adapters.aws.secrets import read_secret
+    from adapters.stripe_webhooks import StripeWebhookVerifier
+
+    return StripeWebhookVerifier(read_secret(app.settings.stripe_webhook_secret_arn))
+
+
+def _forwarder(app: App) -> Any:
+    from adapters.aws.forwarder import EventBridgeForwarder
+
+    return EventBridgeForwarder(app.settings.event_bus_name)
+
+
 BUILDERS = {
     "orders": _orders,
     "customer_orders": lambda app: app.orders,  # the DynamoDB repository does both
@@ -137,4 +150,6 @@ BUILDERS = {
     "idempotency_store": _idempotency_store,
     "open_orders": _open_orders,
     "workflow_runs": _workflow_runs,
+    "stripe_webhooks": _stripe_webhooks,
+    "forwarder": _forwarder,
 }

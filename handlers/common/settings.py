@@ -35,6 +35,10 @@ class Settings(BaseModel):
     stripe_search_api: bool = True
     """Look a payment up by our key with Stripe's Search API (STRIPE_SEARCH_API); localstripe
     has none, so the local stack turns it off and the adapter lists instead."""
+    stripe_webhook_secret_arn: str = ""
+    """The Secrets Manager secret holding the Stripe webhook endpoint's signing secret
+    (STRIPE_WEBHOOK_SECRET_ARN, a ``whsec_...``): its name, never its value. Only the webhook
+    endpoint needs it."""
 
     @classmethod
     def from_environ(cls) -> Settings:

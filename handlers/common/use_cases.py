@@ -28,6 +28,7 @@ from domain.services.complete_order import complete_order
 from domain.services.place_order import place_order
 from domain.services.reconcile import Reconciliation, reconcile
 from domain.services.record_carrier_update import record_carrier_update
+from domain.services.record_payment_news import record_payment_news
 from domain.services.refund_order import refund_order
 from domain.services.relay_events import relay_events
 from domain.services.request_shipment import request_shipment
@@ -116,6 +117,11 @@ class UseCases:
     def record_carrier_update(self, cmd: c.RecordCarrierUpdate) -> Order:
         return record_carrier_update(
             cmd, orders=self.orders, workflow=self.workflow, clock=self.clock
+        )
+
+    def record_payment_news(self, cmd: c.RecordPaymentNews) -> Order:
+        return record_payment_news(
+            cmd, orders=self.orders, payments=self.payments, clock=self.clock
         )
 
     def relay_events(self, events: list[DomainEvent]) -> int:

@@ -202,6 +202,8 @@ class Seeder:
             report = {"orderId": order_id, "trackingNumber": w.tracking(order_id)}
             report["eventId"] = f"bench-{uuid.uuid4()}"
             return events.bridge("simship.carrier", "ShipmentDispatched", report)
+        if logical_id == "StripeEventsFunction":
+            return self._stripe_refund(w.delivered())
         if logical_id == "ReconcilerFunction":
             self.stale.placed()  # stuck: placed an hour ago and its workflow never started
             return events.bridge("aws.events", "Scheduled Event", {})
@@ -210,6 +212,31 @@ class Seeder:
             (placed_event, *_) = self._outbox(order_id)
             return events.stream([placed_event])
         raise KeyError(f"no representative event for {logical_id}")
+
+    def _stripe_refund(self, order_id: str) -> Event:
+        """A refund made in Stripe's dashboard, as Stripe's webhook would tell it."""
+        from adapters.aws import clients
+        from adapters.aws.keys import ORDER_SK, order_pk
+
+        item = clients.client("dynamodb").get_item(
+            TableName=os.environ["ORDERS_TABLE"],
+            Key={"PK": {"S": order_pk(order_id)}, "SK": {"S": ORDER_SK}},
+        )["Item"]
+        charge = {
+            "object": "charge",
+            "id": f"ch_{uuid.uuid4().hex}",
+            "payment_intent": item["payment"]["M"]["reference"]["S"],
+            "amount_refunded": 100,
+            "currency": item["payment"]["M"]["amount"]["M"]["currency"]["S"].lower(),
+            "metadata": {"orderflow_order_id": order_id},
+        }
+        stripe_event = {
+            "object": "event",
+            "id": f"evt_{uuid.uuid4().hex}",
+            "type": "charge.refunded",
+            "data": {"object": charge},
+        }
+        return events.bridge("orderflow.stripe-webhook", "charge.refunded", stripe_event)
 
     def _outbox(self, order_id: str) -> list[Any]:
         from adapters.aws import clients

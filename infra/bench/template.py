@@ -73,13 +73,20 @@ def load(path: Path = TEMPLATE) -> dict[str, Any]:
 
 
 def functions(path: Path = TEMPLATE) -> list[Function]:
-    """Every ``AWS::Serverless::Function`` with its effective settings, in template order."""
+    """Every ``AWS::Serverless::Function`` a stack with the parameters' defaults has (an
+    optional one, such as the Stripe webhook, only when on by default), with its effective
+    settings, in template order."""
+    from infra.local.intrinsics import Intrinsics
+
     cfn = load(path)
     defaults = ((cfn.get("Globals") or {}).get("Function")) or {}
     params = {k: v.get("Default", "") for k, v in (cfn.get("Parameters") or {}).items()}
+    conditions = Intrinsics(_PSEUDO, params, cfn.get("Conditions"))
     found = []
     for logical_id, resource in (cfn.get("Resources") or {}).items():
         if resource.get("Type") != "AWS::Serverless::Function":
+            continue
+        if "Condition" in resource and not conditions.condition(resource["Condition"]):
             continue
         props = resource.get("Properties") or {}
         env = dict(_vars(defaults)) | dict(_vars(props))

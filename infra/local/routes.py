@@ -5,12 +5,15 @@ SAM turns each function's ``Api`` events into the swagger ``Body`` of an
 ``x-amazon-apigateway-integration.uri`` names the function (``${ApiFunction.Arn}``, or an alias
 such as ``${ApiFunctionAliaslive}``) and whose ``security`` names the authorizer (``NONE`` when a
 route opts out of the default one). Pass the translated template before intrinsics are resolved:
-the logical ids are read from the ``Fn::Sub`` strings.
+the logical ids are read from the ``Fn::Sub`` strings. A conditional function's path and
+operation are wrapped in ``Fn::If``: ``condition`` (the stack's, by name) says which branch is
+served; without it such routes are left out.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,8 +39,18 @@ class UnsupportedRoute(ValueError):
     """A route the local gateway cannot serve faithfully (the message says which and why)."""
 
 
-def routes_from_template(cfn: dict[str, Any]) -> list[Route]:
+def routes_from_template(
+    cfn: dict[str, Any], condition: Callable[[str], bool] | None = None
+) -> list[Route]:
     resources: dict[str, Any] = cfn.get("Resources") or {}
+
+    def chosen(value: Any) -> Any:
+        """``value``, or the branch of its ``Fn::If`` that the stack's conditions pick."""
+        while isinstance(value, dict) and set(value) == {"Fn::If"}:
+            name, when_true, when_false = value["Fn::If"]
+            value = when_true if condition is not None and condition(name) else when_false
+        return None if value == {"Ref": "AWS::NoValue"} else value
+
     routes: list[Route] = []
     for api_id, api in resources.items():
         if api.get("Type") != "AWS::ApiGateway::RestApi":
@@ -53,24 +66,33 @@ def routes_from_template(cfn: dict[str, Any]) -> list[Route]:
             or (body.get("components") or {}).get("securitySchemes")
             or {}
         )
-        for path, operations in (body.get("paths") or {}).items():
-            for key, operation in operations.items():
+        for path, maybe_operations in (body.get("paths") or {}).items():
+            operations = chosen(maybe_operations) or {}
+            for key, maybe_operation in operations.items():
+                operation = chosen(maybe_operation)
+                if operation is None:
+                    continue
                 method = "ANY" if key == _ANY_METHOD else key.upper()
                 if method not in (*HTTP_METHODS, "ANY"):
                     continue  # path-level keys such as "parameters"
                 where = f"{api_id} {method} {path}"
-                function = _function(operation, resources, where)
+                function = _function(operation, resources, where, chosen)
                 if function is None:
                     continue  # a mock integration (CORS preflight) or another non-Lambda one
                 routes.append(Route(method, path, function, _authorized(operation, schemes, where)))
     return routes
 
 
-def _function(operation: dict[str, Any], resources: dict[str, Any], where: str) -> str | None:
+def _function(
+    operation: dict[str, Any],
+    resources: dict[str, Any],
+    where: str,
+    chosen: Callable[[Any], Any],
+) -> str | None:
     integration = operation.get("x-amazon-apigateway-integration") or {}
     if integration.get("type") != "aws_proxy":
         return None
-    uri = integration.get("uri")
+    uri = chosen(integration.get("uri"))
     if isinstance(uri, dict) and "Fn::Sub" in uri:
         sub = uri["Fn::Sub"]
         uri = sub[0] if isinstance(sub, list) else sub

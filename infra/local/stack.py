@@ -268,6 +268,12 @@ class LocalStack:
         secret = self.provisioned.names["StripeApiKeySecret"]
         self.engine.secrets.call("PutSecretValue", {"SecretId": secret, "SecretString": API_KEY})
 
+    def _condition(self, name: str) -> bool:
+        """The template's condition as this stack was provisioned (its parameters)."""
+        refs = self.provisioned.refs
+        assert refs is not None  # noqa: S101  # provision() sets it
+        return refs.condition(name)
+
     def _foreground(self) -> None:
         """The functions behind the API: their sandboxes keep normal priority."""
         import dataclasses
@@ -275,7 +281,10 @@ class LocalStack:
         from infra.local.routes import routes_from_template
 
         assert self.sandboxes is not None  # noqa: S101  # set by _start_data_plane
-        names = {self.provisioned.names[r.function] for r in routes_from_template(self._cfn)}
+        names = {
+            self.provisioned.names[r.function]
+            for r in routes_from_template(self._cfn, self._condition)
+        }
         self.sandboxes.where = dataclasses.replace(
             self.sandboxes.where, foreground=frozenset(names)
         )
@@ -314,7 +323,12 @@ class LocalStack:
             answer: dict[str, Any] = json.loads(result.payload)
             return answer
 
-        app = create_app(routes_from_template(self._cfn), invoke, tokens.verify, stage=self.stage)
+        app = create_app(
+            routes_from_template(self._cfn, self._condition),
+            invoke,
+            tokens.verify,
+            stage=self.stage,
+        )
         server = ServerThread(app, sock, "api")
         server.start()
         self._servers.append(server)

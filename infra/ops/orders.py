@@ -1,4 +1,5 @@
-"""``order <order-id>``: the order item, its outbox events in order, and its executions.
+"""``order <order-id>``: the order item, its outbox events in order, and its executions; the
+action an operator must take, if any (a silent carrier, an open dispute).
 
 The single table (adapters/aws/keys.py): the order at ``ORDER#<id>`` / ``ORDER``, its outbox
 events at ``ORDER#<id>`` / ``EVENT#<version, 10 digits>``. The key attribute names are read
@@ -33,6 +34,7 @@ SHOWN = {  # the fields the story names; the others are listed as they are
     "refunds",
     "waitToken",
     "reason",
+    "dispute",
 }
 INDEXES = {"GSI1PK", "GSI1SK", "expiration"}
 _ENVELOPE = {"orderId", "version", "occurredAt", "eventId"}
@@ -68,7 +70,9 @@ def order_command(target: Target, order_id: str) -> Output:
 
 def _operator_action(raw: dict[str, Any] | None) -> str | None:
     """What an operator must do for this order, as the domain says (domain/attention.py)."""
-    if not raw or raw.get("status", {}).get("S") != "NEEDS_ATTENTION":
+    if not raw:
+        return None
+    if raw.get("status", {}).get("S") != "NEEDS_ATTENTION" and "dispute" not in raw:
         return None
     return operator_action(order_from_item(from_attribute_values(raw)))
 
@@ -155,6 +159,12 @@ def _order_lines(order_id: str, o: dict[str, Any]) -> list[str]:
     ]
     if o.get("reason"):
         lines.append(f"  reason    {o['reason']}")
+    if dispute := o.get("dispute"):  # Stripe's charge.dispute.* (docs/operations.md)
+        lines.append(
+            f"  dispute   {dispute.get('disputeId')}  {dispute.get('status')}  "
+            f"{dispute.get('reason')}  {_money(dispute.get('amount'))}  "
+            f"updated {dispute.get('updatedAt')}"
+        )
     others = {k: v for k, v in o.items() if k not in SHOWN | INDEXES}
     if others:
         lines.append(f"  other     {preview(others, 300)}")

@@ -18,12 +18,14 @@ from adapters.aws.codec import (
     event_to_outbox_item,
     is_outbox_image,
     iso,
+    order_from_item,
     order_to_item,
     parse_iso,
     to_attribute_values,
 )
 from domain import events as ev
 from domain.money import Money
+from domain.values import Dispute
 
 AT = datetime(2026, 3, 4, 5, 6, 7, 890123, tzinfo=UTC)
 EUR = Money.of("12.50", "EUR")
@@ -38,6 +40,8 @@ SAMPLE_FIELDS: dict[str, Any] = {
     "tracking_number": "TRK123",
     "refund_id": "r-1",
     "total_refunded": EUR,
+    "dispute_id": "dp_1",
+    "status": "needs_response",
 }
 
 
@@ -171,3 +175,20 @@ def test_order_item_is_readable_maps_with_money_as_strings(samples: Any) -> None
     assert attributes["version"] == {"N": "1"}
     assert attributes["payment"]["M"]["amount"]["M"]["amount"] == {"S": "28.10"}
     assert not any(isinstance(v, float | Decimal) for v in item.values())
+
+
+def test_an_orders_dispute_round_trips_through_its_item(samples: Any) -> None:
+    order = samples.new_order()
+    order.dispute = Dispute("dp_1", "needs_response", "fraudulent", EUR, AT)
+
+    item = order_to_item(order)
+
+    assert item["dispute"] == {
+        "disputeId": "dp_1",
+        "status": "needs_response",
+        "reason": "fraudulent",
+        "amount": {"amount": "12.50", "currency": "EUR"},
+        "updatedAt": iso(AT),
+    }
+    assert order_from_item(item).dispute == order.dispute
+    assert "dispute" not in order_to_item(samples.new_order())

@@ -64,14 +64,24 @@ def intents_with(raw: stripe.StripeClient, key: str) -> list[stripe.PaymentInten
 def test_authorize_holds_the_exact_amount(
     gateway: StripePaymentGateway, raw: stripe.StripeClient, amount: str, currency: str, units: int
 ) -> None:
-    key = f"{order()}:authorize"
+    order_id = order()
+    key = f"{order_id}:authorize"
     reference = gateway.authorize(key, Money.of(amount, currency), APPROVED)
     assert reference.startswith("pi_")
     intent = raw.v1.payment_intents.retrieve(reference)
     assert intent.status == "requires_capture"
     assert (intent.amount, intent.currency) == (units, currency.lower())
     assert intent.capture_method == "manual"
-    assert intent.metadata.to_dict() == {"orderflow_key": key}
+    assert intent.metadata.to_dict() == {"orderflow_key": key, "orderflow_order_id": order_id}
+
+
+def test_order_of_names_the_order_an_intent_pays_for(gateway: StripePaymentGateway) -> None:
+    """How Stripe's events that carry no metadata of ours (disputes) find their order."""
+    order_id = order()
+    reference = gateway.authorize(f"{order_id}:authorize", Money.of("5.00", "EUR"), APPROVED)
+
+    assert gateway.order_of(reference) == order_id
+    assert gateway.order_of("pi_neverissued000000") is None
 
 
 def test_minor_units_refuse_what_the_currency_cannot_hold() -> None:

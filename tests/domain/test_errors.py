@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from domain import errors
-from domain.commands import CarrierUpdateKind
+from domain.commands import CarrierUpdateKind, PaymentNewsKind, RecordPaymentNews
 from domain.errors import DomainError
 from domain.order import Order
 from domain.status import OrderStatus
@@ -57,6 +57,14 @@ def _shipment_failed(w: World) -> object:
     return None
 
 
+def _refund_news_too_early(w: World) -> object:
+    order = w.order_in(S.SHIPMENT_REQUESTED)  # not captured yet, as far as the order knows
+    news = RecordPaymentNews(
+        "evt_1", PaymentNewsKind.REFUNDED, order.payment.reference, order.order_id, eur("1.00")
+    )
+    return w.app.record_payment_news(news)
+
+
 SCENARIOS: dict[type[DomainError], Callable[[World], object]] = {
     errors.InvalidOrder: lambda w: w.place(lines=()),
     errors.UnknownSku: lambda w: w.place(lines=items(("NOPE", 1))),
@@ -84,12 +92,17 @@ SCENARIOS: dict[type[DomainError], Callable[[World], object]] = {
     ),
     errors.ShipmentFailed: _shipment_failed,
     errors.InvalidCursor: lambda w: w.orders.list_for_customer(BOB, 10, "not a cursor"),
+    errors.UnknownPayment: lambda w: w.app.record_payment_news(
+        RecordPaymentNews("evt_1", PaymentNewsKind.DISPUTE, "pi_nobody", amount=eur("1.00"))
+    ),
+    errors.PaymentNewsTooEarly: lambda w: _refund_news_too_early(w),
 }
 
 TRANSIENT = {
     errors.ConcurrencyConflict,
     errors.PaymentProviderUnavailable,
     errors.CarrierUnavailable,
+    errors.PaymentNewsTooEarly,
 }
 
 

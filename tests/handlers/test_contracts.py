@@ -17,6 +17,9 @@ from domain.events import EVENT_TYPES
 from handlers import api_openapi, event_catalog
 from handlers.carrier_events import CarrierEvent
 from handlers.event_contracts import CONTRACTS, SOURCE, Contract
+from handlers.stripe_events import MODELS as STRIPE_MODELS
+from handlers.stripe_events import SOURCE as STRIPE_SOURCE
+from handlers.stripe_events import to_command
 from handlers.workflow_starter import OrderPlacedEnvelope
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -59,7 +62,12 @@ def test_every_domain_event_has_a_contract_and_every_carrier_type_too() -> None:
     accepted = {c.detail_type for c in CONTRACTS if c.direction == "accepted"}
 
     assert emitted == set(EVENT_TYPES)
-    assert accepted == {"ShipmentDispatched", "ShipmentDelivered", "ShipmentDeliveryFailed"}
+    assert accepted == {
+        "ShipmentDispatched",
+        "ShipmentDelivered",
+        "ShipmentDeliveryFailed",
+        *STRIPE_MODELS,
+    }
 
 
 def _schema(contract: Contract) -> Draft202012Validator:
@@ -106,7 +114,7 @@ def test_consumers_accept_the_examples() -> None:
         example = event_catalog.example(contract)
         if contract.detail_type == "OrderPlaced":
             assert OrderPlacedEnvelope.model_validate(example).detail.order_id
-        if contract.direction == "accepted":
+        if contract.direction == "accepted" and contract.source == "simship.carrier":
             assert CarrierEvent.model_validate(example).source == "simship.carrier"
     assert SOURCE == "orderflow.orders"
 
@@ -129,3 +137,46 @@ def test_the_committed_sample_events_match_the_contracts(
     ]
 
     assert list(_schema(contract).iter_errors(event)) == []
+
+
+STRIPE_CONTRACTS = [c for c in CONTRACTS if c.source == STRIPE_SOURCE]
+
+
+def test_every_stripe_event_type_handled_has_a_contract() -> None:
+    assert sorted(c.detail_type for c in STRIPE_CONTRACTS) == sorted(STRIPE_MODELS)
+    assert set(STRIPE_MODELS) == {
+        "charge.refunded",
+        "charge.dispute.created",
+        "charge.dispute.closed",
+        "payment_intent.canceled",
+    }
+
+
+@pytest.mark.parametrize("contract", STRIPE_CONTRACTS, ids=lambda c: c.detail_type)
+def test_the_stripe_consumer_reads_news_from_each_example(contract: Contract) -> None:
+    """The consumer side: what the catalog promises for a Stripe type is what the consumer
+    turns into news for the order, from either source."""
+    example = event_catalog.example(contract)
+    partner = {**example, "source": "aws.partner/stripe.com/ed_test_61Rz4ZxYwVuTsRqP"}
+
+    for event in (example, partner):
+        assert list(_schema(contract).iter_errors(event)) == []
+        command = to_command(STRIPE_MODELS[contract.detail_type].model_validate(event))
+        assert command is not None
+        assert command.event_id == example["detail"]["id"]
+        assert command.payment_reference.startswith("pi_")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"source": "stripe.com"},  # not the partner source, not ours: forged
+        {"detail": {"id": "evt_1", "object": "event", "type": "charge.refunded", "data": {}}},
+    ],
+    ids=["forged source", "no object"],
+)
+def test_stripe_schemas_refuse_what_the_consumer_refuses(change: dict[str, Any]) -> None:
+    (refunded,) = [c for c in STRIPE_CONTRACTS if c.detail_type == "charge.refunded"]
+    event = {**event_catalog.example(refunded), **change}
+
+    assert list(_schema(refunded).iter_errors(event)) != []

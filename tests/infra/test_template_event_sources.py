@@ -104,9 +104,17 @@ def _bus_rules(cfn: dict[str, Any]) -> dict[str, Any]:
 
 def test_rule_targets_retry_and_dead_letter(cfn: dict[str, Any]) -> None:
     rules = _bus_rules(cfn)
-    assert set(rules) == {"OrderPlacedRule", "UpstreamEventsFunctionCarrierEvents"}
+    assert set(rules) == {
+        "OrderPlacedRule",
+        "UpstreamEventsFunctionCarrierEvents",
+        "StripeEventsFunctionWebhookEvents",
+        "StripePartnerEventsRule",
+    }
     for name, rule in rules.items():
-        assert rule["Properties"]["EventBusName"] == {"Ref": "OrderFlowBus"}, name
+        bus = {
+            "Ref": "StripeEventSourceName" if name == "StripePartnerEventsRule" else "OrderFlowBus"
+        }
+        assert rule["Properties"]["EventBusName"] == bus, name
         for t in rule["Properties"]["Targets"]:
             assert ref_id(t["DeadLetterConfig"]["Arn"]) in _queues(cfn), name
             assert t["RetryPolicy"]["MaximumEventAgeInSeconds"] == 86_400, name
@@ -121,6 +129,15 @@ def test_rule_patterns(cfn: dict[str, Any]) -> None:
     assert rules["UpstreamEventsFunctionCarrierEvents"]["Properties"]["EventPattern"] == {
         "source": ["simship.carrier"],
         "detail-type": ["ShipmentDispatched", "ShipmentDelivered", "ShipmentDeliveryFailed"],
+    }
+    # Every Stripe type comes through: the consumer acts on four and counts the rest.
+    assert rules["StripeEventsFunctionWebhookEvents"]["Properties"]["EventPattern"] == {
+        "source": ["orderflow.stripe-webhook"]
+    }
+    partner = rules["StripePartnerEventsRule"]
+    assert partner["Condition"] == "HasStripeEventSource"
+    assert partner["Properties"]["EventPattern"] == {
+        "source": [{"prefix": "aws.partner/stripe.com/"}]
     }
 
 
@@ -154,7 +171,7 @@ def test_async_invoked_function_dead_letters(cfn: dict[str, Any]) -> None:
         for t in rule["Properties"]["Targets"]
         if ref_id(t["Arn"]) in lambdas
     }
-    assert async_targets == {"UpstreamEventsFunction"}
+    assert async_targets == {"UpstreamEventsFunction", "StripeEventsFunction"}
     configs = {
         ref_id(c["Properties"]["FunctionName"]): c["Properties"]
         for c in resources_of_type(cfn, "AWS::Lambda::EventInvokeConfig").values()
@@ -167,6 +184,9 @@ def test_async_invoked_function_dead_letters(cfn: dict[str, Any]) -> None:
 def test_queue_policy_lets_only_our_rules_send(cfn: dict[str, Any]) -> None:
     (policy,) = resources_of_type(cfn, "AWS::SQS::QueuePolicy").values()
     for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+        if "Fn::If" in statement:  # the partner rule's, when there is one
+            condition, statement, absent = statement["Fn::If"]
+            assert (condition, absent) == ("HasStripeEventSource", {"Ref": "AWS::NoValue"})
         assert statement["Principal"] == {"Service": "events.amazonaws.com"}
         assert statement["Action"] == "sqs:SendMessage"
         source = statement["Condition"]["ArnEquals"]["aws:SourceArn"]

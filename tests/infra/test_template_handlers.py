@@ -34,6 +34,8 @@ DECIDED = {
     "RefundPaymentFunction": "handlers.tasks.refund_payment.handler",
     "FailOrderFunction": "handlers.tasks.fail_order.handler",
     "ReconcilerFunction": "handlers.reconciler.handler",
+    "StripeEventsFunction": "handlers.stripe_consumer.handler",
+    "StripeWebhookFunction": "handlers.stripe_webhook.handler",
 }
 NEEDS_STATE_MACHINE = {
     "ApiFunction",

@@ -206,7 +206,7 @@ def test_the_idempotency_table_grants_what_powertools_uses(cfn: dict[str, Any]) 
 
 def test_only_the_outbox_relay_publishes_to_the_bus(cfn: dict[str, Any]) -> None:
     publishers = {s.role for s in statements(cfn) if "events:PutEvents" in s.actions}
-    assert publishers == {"OutboxRelayFunctionRole"}
+    assert publishers == {"OutboxRelayFunctionRole", "StripeWebhookFunctionRole"}
     starters = {s.role for s in statements(cfn) if "states:StartExecution" in s.actions}
     # The reconciler starts what the starter never did, and fresh runs past the redrive window.
     assert starters == {"WorkflowStarterFunctionRole", "ReconcilerFunctionRole"}

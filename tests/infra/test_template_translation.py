@@ -55,7 +55,10 @@ def test_expected_resources_exist(cfn: dict[str, Any]) -> None:
     assert types["UserPool"] == "AWS::Cognito::UserPool"
     assert types["UserPoolClient"] == "AWS::Cognito::UserPoolClient"
     assert types["Dashboard"] == "AWS::CloudWatch::Dashboard"
-    assert len(functions(cfn)) == 14
+    assert len(functions(cfn)) == 16
+    assert types["StripeWebhookSecret"] == "AWS::SecretsManager::Secret"
+    assert cfn["Resources"]["StripeWebhookSecret"]["Condition"] == "HasStripeWebhook"
+    assert "SecretString" not in cfn["Resources"]["StripeWebhookSecret"]["Properties"]
 
 
 def test_outputs(sam: dict[str, Any]) -> None:
@@ -102,13 +105,21 @@ def test_idempotency_table_layout(sam: dict[str, Any], cfn: dict[str, Any]) -> N
 
 
 def test_api_routes_are_all_behind_the_cognito_authorizer(cfn: dict[str, Any]) -> None:
+    """All but Stripe's webhook, whose signature authenticates it (and only when enabled)."""
     body = cfn["Resources"]["OrdersApi"]["Properties"]["Body"]
+    paths = dict(body["paths"])
+    webhook = paths.pop("/webhooks/stripe")
     routes = {
         (method.upper(), path): operation
-        for path, operations in body["paths"].items()
+        for path, operations in paths.items()
         for method, operation in operations.items()
         if method != "options"
     }
+    condition, enabled, disabled = webhook["Fn::If"]
+    assert (condition, disabled) == ("HasStripeWebhook", {"Ref": "AWS::NoValue"})
+    (_, post, _) = enabled["post"]["Fn::If"]
+    assert post["security"] == [{"NONE": []}]
+    assert "StripeWebhookFunction" in json.dumps(post["x-amazon-apigateway-integration"])
     assert set(routes) == {
         ("POST", "/orders"),
         ("GET", "/orders"),

@@ -75,6 +75,19 @@ def test_the_real_template_declares_the_customer_api() -> None:
     assert not [r for r in routes if not r.authorized], "every customer route needs a token"
 
 
+def test_stripes_webhook_is_served_without_a_token_only_when_enabled() -> None:
+    """A conditional function's route (Fn::If in the swagger) follows the stack's condition."""
+    cfn = translate(REAL_TEMPLATE, allow_missing_definitions=True)
+    webhook = Route("POST", "/webhooks/stripe", "StripeWebhookFunction", authorized=False)
+
+    enabled = routes_from_template(cfn, lambda name: name == "HasStripeWebhook")
+    disabled = routes_from_template(cfn, lambda name: False)
+
+    assert webhook in enabled
+    assert webhook not in disabled and webhook not in routes_from_template(cfn)
+    assert {(r.method, r.path) for r in disabled} == set(CUSTOMER_API)
+
+
 TABLE = RouteTable(
     [
         Route("GET", "/orders", "List", True),

@@ -11,7 +11,7 @@ from ops_stack import PERSONAL_VALUES, Stack
 from adapters.aws.codec import order_to_item, to_attribute_values
 from domain.money import Money
 from domain.order import Order
-from domain.values import Address, OrderLine
+from domain.values import Address, Dispute, OrderLine
 
 AT = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
@@ -62,3 +62,29 @@ def test_other_orders_show_no_action(stack: Stack) -> None:
     code, out = stack.run("order", "o-10")
     assert code == 0 and "ACTION" not in out
     assert json.loads(stack.run("order", "o-10", "--json")[1])["action"] is None
+
+
+def test_a_disputed_order_shows_the_dispute_and_the_action_until_it_closes(stack: Stack) -> None:
+    order = _silent_carrier(stack, "o-11")
+    order.record_delivery(AT + timedelta(days=2))
+    order.record_dispute(
+        Dispute("dp_1QzYx", "needs_response", "fraudulent", order.total, AT + timedelta(days=9))
+    )
+    stack.client("dynamodb").put_item(
+        TableName=stack.table, Item=to_attribute_values(order_to_item(order))
+    )
+
+    code, out = stack.run("order", "o-11")
+
+    assert code == 0
+    assert "  dispute   dp_1QzYx  needs_response  fraudulent  25.00 EUR" in out
+    [action] = [line for line in out.splitlines() if line.startswith("  ACTION    ")]
+    assert "answer dispute dp_1QzYx" in action and "Stripe dashboard" in action
+    order.record_dispute(
+        Dispute("dp_1QzYx", "won", "fraudulent", order.total, AT + timedelta(days=30))
+    )
+    stack.client("dynamodb").put_item(
+        TableName=stack.table, Item=to_attribute_values(order_to_item(order))
+    )
+    code, out = stack.run("order", "o-11")
+    assert "  dispute   dp_1QzYx  won" in out and "ACTION" not in out

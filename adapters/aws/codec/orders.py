@@ -15,6 +15,7 @@ from domain.order import Order
 from domain.status import TERMINAL, OrderStatus
 from domain.values import (
     Address,
+    Dispute,
     OrderLine,
     Payment,
     PaymentStatus,
@@ -61,6 +62,8 @@ def order_to_item(order: Order) -> dict[str, Any]:
         item["payment"]["validUntil"] = iso(order.payment.valid_until)
     if order.pending_refund is not None:
         item["pendingRefund"] = _refund_to(order.pending_refund)
+    if order.dispute is not None:
+        item["dispute"] = _dispute_to(order.dispute)
     if order.shipment is not None:
         item["shipment"] = {
             "status": order.shipment.status.value,
@@ -102,6 +105,7 @@ def order_from_item(item: Mapping[str, Any]) -> Order:
         ),
         refunds=tuple(_refund_from(r) for r in item.get("refunds", ())),
         pending_refund=_refund_from(item["pendingRefund"]) if "pendingRefund" in item else None,
+        dispute=_dispute_from(item["dispute"]) if "dispute" in item else None,
         wait_token=item.get("waitToken", ""),
         reason=item.get("reason", ""),
         loaded_version=version,
@@ -125,6 +129,26 @@ def _refund_from(item: Mapping[str, Any]) -> Refund:
         reason=item["reason"],
         provider_reference=item["providerReference"],
         created_at=parse_iso(item["createdAt"]),
+    )
+
+
+def _dispute_to(dispute: Dispute) -> dict[str, Any]:
+    return {
+        "disputeId": dispute.dispute_id,
+        "status": dispute.status,
+        "reason": dispute.reason,
+        "amount": money_to(dispute.amount),
+        "updatedAt": iso(dispute.updated_at),
+    }
+
+
+def _dispute_from(item: Mapping[str, Any]) -> Dispute:
+    return Dispute(
+        dispute_id=item["disputeId"],
+        status=item["status"],
+        reason=item["reason"],
+        amount=money_from(item["amount"]),
+        updated_at=parse_iso(item["updatedAt"]),
     )
 
 
