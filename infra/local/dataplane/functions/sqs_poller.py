@@ -35,6 +35,17 @@ class SqsPoller(Poller):
         messages = self._gather()
         if not messages:
             return
+        if self.stopping.is_set():  # disabled or deleted while it waited: hand them back
+            for message in messages:
+                self._sqs.call(
+                    "ChangeMessageVisibility",
+                    {
+                        "QueueUrl": self._url,
+                        "ReceiptHandle": message["ReceiptHandle"],
+                        "VisibilityTimeout": 0,
+                    },
+                )
+            return
         records = [self._record(m) for m in messages]
         chosen = [r for r in records if self.mapping.accepts(_sqs_view(r))]
         failed = self.deliver(chosen, [r["messageId"] for r in chosen]) if chosen else set()

@@ -37,3 +37,41 @@ def test_pollers_of_an_sqs_mapping(maximum: int | None, expected: int) -> None:
     }
     assert len(pollers._pollers(config)) == expected
     store.close()
+
+
+def test_a_poller_stopped_while_it_waited_hands_its_messages_back() -> None:
+    """A mapping disabled while its poller's long poll is out delivers nothing more: what that
+    poll received is visible again at once, for whoever receives next."""
+    from infra.local.dataplane.functions.pollers import Mapping
+    from infra.local.dataplane.functions.sqs_poller import SqsPoller
+
+    store = Store(None)
+    sqs = Sqs(store, account="123456789012")
+    url = sqs.call("CreateQueue", {"QueueName": "work"})["QueueUrl"]
+    sqs.call("SendMessage", {"QueueUrl": url, "MessageBody": "start"})
+    invoked: list[bytes] = []
+    config = {
+        "UUID": "u-1",
+        "FunctionArn": "arn:aws:lambda:us-east-1:123456789012:function:starter",
+        "EventSourceArn": QUEUE_ARN,
+        "BatchSize": 1,
+    }
+
+    class DisabledDuringReceive:
+        def call(self, operation: str, params: dict) -> dict:  # type: ignore[type-arg]
+            answer = sqs.call(operation, params)
+            if operation == "ReceiveMessage":
+                poller.stop()  # the disable lands while the receive is out
+            return answer
+
+    poller = SqsPoller(
+        Mapping.of(config, compiled),
+        lambda function, event: invoked.append(event) or (None, b"{}"),  # type: ignore[func-returns-value]
+        DisabledDuringReceive(),
+        "us-east-1",
+    )
+    poller.poll()
+    assert invoked == []
+    again = sqs.call("ReceiveMessage", {"QueueUrl": url})["Messages"]
+    assert [m["Body"] for m in again] == ["start"]
+    store.close()
